@@ -1,0 +1,1 @@
+//! Shared fixtures for regowasm's criterion benchmarks.

@@ -1,0 +1,2 @@
+//! The Kubernetes admission interface: AdmissionReview, Gatekeeper
+//! templates and constraints, Kubewarden-style policies.

@@ -1,0 +1,1 @@
+//! The regorus engine behind the [`crate::Policy`] API.

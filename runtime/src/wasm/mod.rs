@@ -1,0 +1,1 @@
+//! The OPA Wasm ABI host on wasmtime.
