@@ -23,8 +23,10 @@
 )]
 #![warn(missing_docs)]
 
+pub mod args;
 pub mod context;
 pub mod error;
+mod native;
 pub mod registry;
 pub mod value;
 

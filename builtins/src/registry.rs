@@ -107,7 +107,9 @@ impl Registry {
     /// The default registry: every native builtin, plus the regorus
     /// fallback for OPA builtins without a native implementation.
     pub fn with_defaults() -> Registry {
-        Registry::empty()
+        let mut r = Registry::empty();
+        crate::native::register_all(&mut r);
+        r
     }
 
     /// Insert a builtin, replacing any of the same name.

@@ -134,11 +134,10 @@ impl Value {
     /// Parse plain JSON (exact numbers, nesting limited to
     /// [`DEFAULT_MAX_DEPTH`]).
     pub fn from_json_str(text: &str) -> Result<Value, ValueError> {
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ValueError::Syntax {
-                offset: e.column(),
-                message: e.to_string(),
-            })?;
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ValueError::Syntax {
+            offset: e.column(),
+            message: e.to_string(),
+        })?;
         Ok(Value::from_serde(&v))
     }
 

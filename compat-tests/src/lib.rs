@@ -13,3 +13,4 @@
     clippy::indexing_slicing
 )]
 #![warn(missing_docs)]
+pub mod oracle;
