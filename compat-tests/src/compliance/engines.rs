@@ -1,0 +1,594 @@
+//! The engines a compliance case can run on.
+
+use super::case::{Case, RegoVersion};
+use crate::oracle::{Oracle, OracleOutcome, OracleRequest};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What an engine produced for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The solutions (query variable → value, as JSON); empty = undefined.
+    Results(Vec<serde_json::Map<String, Json>>),
+    /// Evaluation failed.
+    Error {
+        /// OPA's error code (`rego_parse_error`, `eval_conflict_error`, ...)
+        /// when known.
+        code: Option<String>,
+        /// The message.
+        message: String,
+    },
+    /// The engine cannot run this case; why.
+    Skip(String),
+}
+
+/// An engine the runner can run cases on.
+pub trait ComplianceEngine {
+    /// Its name in reports (`rego`, `oracle`, `wasm`).
+    fn name(&self) -> &'static str;
+    /// Run one case.
+    fn run(&mut self, case: &Case) -> Outcome;
+}
+
+// ---------------------------------------------------------------- rego
+
+/// The Rego-source engine (regorus, as `regowasm_runtime`'s Rego path uses
+/// it).
+#[derive(Debug)]
+pub struct RegoEngine {
+    /// Per-case time limit.
+    pub timeout: Duration,
+}
+
+impl Default for RegoEngine {
+    fn default() -> Self {
+        RegoEngine {
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Convert a regorus value to JSON as OPA's API does (sets → arrays,
+/// non-string keys → their JSON text).
+fn regorus_to_json(v: &regorus::Value) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+/// Evaluate a Rego term (an `input_term`) with regorus.
+pub fn parse_term(term: &str) -> Result<regorus::Value, String> {
+    let mut engine = regorus::Engine::new();
+    let results = engine
+        .eval_query(term.to_string(), false)
+        .map_err(|e| format!("input_term {term:?}: {e}"))?;
+    results
+        .result
+        .last()
+        .and_then(|r| r.expressions.last())
+        .map(|e| e.value.clone())
+        .ok_or_else(|| format!("input_term {term:?} is undefined"))
+}
+
+/// Map a regorus error message to the OPA error code it corresponds to.
+/// regorus does not carry OPA's codes, so this is a classification of its
+/// message texts.
+pub fn classify_regorus_error(message: &str) -> Option<String> {
+    let m = message.to_ascii_lowercase();
+    let code = if let Some(code) = crate::oracle::find_opa_code(message) {
+        return Some(code);
+    } else if m.contains("expecting") && (m.contains("found") || m.contains("got"))
+        || m.contains("parse error")
+        || m.contains("unexpected")
+        || m.contains("invalid token")
+        || m.contains("rego.v1")
+        || m.contains("`if` keyword")
+        || m.contains("missing `if`")
+    {
+        "rego_parse_error"
+    } else if m.contains("recursion") {
+        "rego_recursion_error"
+    } else if m.contains("conflict")
+        || m.contains("multiple outputs")
+        || m.contains("multiple values")
+        || m.contains("produce multiple")
+        || m.contains("complete rules should not produce")
+        || m.contains("functions must not produce")
+        || m.contains("object keys must be unique")
+    {
+        "eval_conflict_error"
+    } else if m.contains("unknown function")
+        || m.contains("undefined function")
+        || m.contains("var ") && m.contains("unsafe")
+        || m.contains("not safe")
+        || m.contains("could not find")
+        || m.contains("invalid argument count")
+        || m.contains("expects") && m.contains("argument")
+    {
+        "rego_type_error"
+    } else if m.contains("operand")
+        || m.contains("expected")
+            && (m.contains("argument") || m.contains("type") || m.contains("must be"))
+        || m.contains("must be")
+        || m.contains("not a")
+    {
+        "eval_type_error"
+    } else {
+        "eval_builtin_error"
+    };
+    Some(code.to_string())
+}
+
+impl RegoEngine {
+    fn run_inner(&self, case: &Case) -> Result<Outcome, String> {
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(case.version == RegoVersion::V0);
+        engine.set_strict_builtin_errors(case.strict_error);
+        if let Some(check) = std::num::NonZeroU32::new(1024) {
+            engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit: self.timeout,
+                check_interval: check,
+            });
+        }
+        let data = regorus::Value::from_json_str(&case.data.to_string())
+            .map_err(|e| format!("data: {e}"))?;
+        if let Err(e) = engine.add_data(data) {
+            return Ok(error_outcome(&e.to_string()));
+        }
+        if let Some(term) = &case.input_term {
+            engine.set_input(parse_term(term)?);
+        } else if let Some(input) = &case.input {
+            let v = regorus::Value::from_json_str(&input.to_string())
+                .map_err(|e| format!("input: {e}"))?;
+            engine.set_input(v);
+        }
+        for (name, src) in case.named_modules() {
+            if let Err(e) = engine.add_policy(name, src) {
+                return Ok(error_outcome(&e.to_string()));
+            }
+        }
+        match engine.eval_query(case.query.clone(), false) {
+            Ok(results) => Ok(Outcome::Results(
+                results
+                    .result
+                    .iter()
+                    .map(|r| match regorus_to_json(&r.bindings) {
+                        Json::Object(m) => m,
+                        _ => serde_json::Map::new(),
+                    })
+                    .collect(),
+            )),
+            Err(e) => Ok(error_outcome(&e.to_string())),
+        }
+    }
+}
+
+fn error_outcome(message: &str) -> Outcome {
+    Outcome::Error {
+        code: classify_regorus_error(message),
+        message: message.to_string(),
+    }
+}
+
+impl ComplianceEngine for RegoEngine {
+    fn name(&self) -> &'static str {
+        "rego"
+    }
+
+    fn run(&mut self, case: &Case) -> Outcome {
+        // regorus may panic on odd input; a panic is a failure of this case,
+        // not of the run.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_inner(case)));
+        match run {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(setup)) => Outcome::Error {
+                code: None,
+                message: format!("harness: {setup}"),
+            },
+            Err(p) => {
+                let what = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Outcome::Error {
+                    code: None,
+                    message: format!("regorus panicked: {what}"),
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- oracle
+
+/// OPA v1.20.2 itself, through [`crate::oracle`].
+#[derive(Debug)]
+pub struct OracleEngine {
+    oracle: Oracle,
+}
+
+impl OracleEngine {
+    /// Wrap a running oracle.
+    pub fn new(oracle: Oracle) -> OracleEngine {
+        OracleEngine { oracle }
+    }
+}
+
+impl ComplianceEngine for OracleEngine {
+    fn name(&self) -> &'static str {
+        "oracle"
+    }
+
+    fn run(&mut self, case: &Case) -> Outcome {
+        if case.version == RegoVersion::V0 {
+            return Outcome::Skip("the oracle bridge parses Rego v1 only".into());
+        }
+        let input = match (&case.input_term, &case.input) {
+            (Some(term), _) => match parse_term(term) {
+                Ok(v) => {
+                    let json = regorus_to_json(&v);
+                    // Only JSON-representable terms can cross the bridge.
+                    match regorus::Value::from_json_str(&json.to_string()) {
+                        Ok(back) if back == v => Some(json),
+                        _ => {
+                            return Outcome::Skip(
+                                "input_term is not JSON (sets/non-string keys); the bridge takes JSON input"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+                Err(e) => return Outcome::Skip(e),
+            },
+            (None, input) => input.clone(),
+        };
+        let req = OracleRequest {
+            modules: case.named_modules(),
+            data: case.data.clone(),
+            input,
+            query: case.query.clone(),
+            strict_builtin_errors: case.strict_error,
+        };
+        match self.oracle.eval_query(&req) {
+            Ok(OracleOutcome::Results(sols)) => {
+                Outcome::Results(sols.into_iter().map(|s| s.bindings).collect())
+            }
+            Ok(OracleOutcome::Error(e)) if e.lenient_unavailable => Outcome::Skip(format!(
+                "lenient builtin errors unavailable (the bridge is always strict): {}",
+                e.message
+            )),
+            Ok(OracleOutcome::Error(e)) => Outcome::Error {
+                code: e.opa_code,
+                message: e.message,
+            },
+            Err(e) => Outcome::Error {
+                code: None,
+                message: format!("oracle: {e}"),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------- wasm
+
+/// The package of the entrypoint wrapped around a case's query.
+pub const WRAPPER_PACKAGE: &str = "regowasm_compliance";
+/// The wrapper's rule: the set of the query's binding objects.
+pub const WRAPPER_RULE: &str = "bindings";
+
+/// The query variables reported for a case: the keys of its expected
+/// solutions (the query's output variables). Cases expecting an error or
+/// undefined report none.
+pub fn output_vars(case: &Case) -> Vec<String> {
+    let mut vars: Vec<String> = case
+        .want_result
+        .iter()
+        .flatten()
+        .flat_map(|row| row.keys().cloned())
+        .collect();
+    vars.sort();
+    vars.dedup();
+    vars
+}
+
+/// The entrypoint module wrapped around a case's query: a partial set rule
+/// whose members are the binding objects of the query's solutions.
+/// Written so it parses both as Rego v1 and (with the future-keyword
+/// imports) as v0.
+pub fn wrapper_module(case: &Case) -> String {
+    let fields: Vec<String> = output_vars(case)
+        .iter()
+        .map(|v| format!("{}: {v}", Json::String(v.clone())))
+        .collect();
+    let imports = match case.version {
+        RegoVersion::V0 => "import future.keywords.contains\nimport future.keywords.if\n\n",
+        RegoVersion::V1 => "",
+    };
+    format!(
+        "package {WRAPPER_PACKAGE}\n\n{imports}{WRAPPER_RULE} contains __regowasm_b if {{\n\t{}\n\t__regowasm_b := {{{}}}\n}}\n",
+        case.query.replace('\n', "\n\t"),
+        fields.join(", ")
+    )
+}
+
+/// The files written for `opa build`, relative to a work directory.
+pub fn build_files(case: &Case) -> Vec<(String, String)> {
+    let mut files = case.named_modules();
+    files.push((
+        "regowasm-compliance-wrapper.rego".into(),
+        wrapper_module(case),
+    ));
+    files.push(("data.json".into(), case.data.to_string()));
+    files
+}
+
+/// The `opa build` command line for a case whose files are in `dir`.
+pub fn opa_build_args(case: &Case, dir: &Path, bundle: &Path) -> Vec<String> {
+    let mut args = vec![
+        "build".to_string(),
+        "-t".into(),
+        "wasm".into(),
+        "-e".into(),
+        format!("{WRAPPER_PACKAGE}/{WRAPPER_RULE}"),
+    ];
+    if case.version == RegoVersion::V0 {
+        args.push("--v0-compatible".into());
+    }
+    args.push("-o".into());
+    args.push(bundle.display().to_string());
+    for (name, _) in build_files(case) {
+        args.push(dir.join(name).display().to_string());
+    }
+    args
+}
+
+/// The file name a precompiled module of a case has in `--wasm-dir`:
+/// the case id with `/` → `__` and `#` → `--`, plus `.wasm`.
+pub fn precompiled_name(case: &Case) -> String {
+    format!("{}.wasm", case.id().replace('/', "__").replace('#', "--"))
+}
+
+/// Find an `opa` executable: `--opa PATH`, `$OPA`, then `PATH`.
+pub fn find_opa(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("OPA") {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("opa"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Runs a compiled module's entrypoint on an input; returns OPA's result
+/// set (`[{"result": <value>}]`). Supplied by whoever links the Wasm
+/// runtime (the CLI), so that this crate's tests need no wasmtime.
+pub type WasmExecutor = Box<dyn FnMut(&[u8], &Json, Option<&Json>) -> Result<Json, String>>;
+
+/// The Wasm engine: compile each case with `opa build -t wasm` (or take a
+/// precompiled module from `--wasm-dir`) and run it through an executor.
+pub struct WasmEngine {
+    /// The `opa` executable, if any.
+    pub opa: Option<PathBuf>,
+    /// Precompiled modules.
+    pub wasm_dir: Option<PathBuf>,
+    /// Where bundles are built.
+    pub work_dir: PathBuf,
+    /// Runs a module; `None` → cases skip.
+    pub executor: Option<WasmExecutor>,
+}
+
+impl std::fmt::Debug for WasmEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasmEngine")
+            .field("opa", &self.opa)
+            .field("wasm_dir", &self.wasm_dir)
+            .field("executor", &self.executor.is_some())
+            .finish()
+    }
+}
+
+impl WasmEngine {
+    fn module_for(&self, case: &Case) -> Result<Vec<u8>, Outcome> {
+        if let Some(dir) = &self.wasm_dir {
+            let path = dir.join(precompiled_name(case));
+            if path.is_file() {
+                return std::fs::read(&path)
+                    .map_err(|e| Outcome::Skip(format!("{}: {e}", path.display())));
+            }
+        }
+        let Some(opa) = &self.opa else {
+            return Err(Outcome::Skip(
+                "no `opa` executable (--opa, $OPA, PATH) and no precompiled module".into(),
+            ));
+        };
+        let dir = self
+            .work_dir
+            .join(precompiled_name(case).replace(".wasm", ""));
+        let io = |e: std::io::Error| Outcome::Skip(format!("{}: {e}", dir.display()));
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        for (name, text) in build_files(case) {
+            std::fs::write(dir.join(name), text).map_err(io)?;
+        }
+        let bundle = dir.join("bundle.tar.gz");
+        let out = std::process::Command::new(opa)
+            .args(opa_build_args(case, &dir, &bundle))
+            .output()
+            .map_err(|e| Outcome::Skip(format!("cannot run {}: {e}", opa.display())))?;
+        if !out.status.success() {
+            // A compile error is the case's outcome (e.g. rego_type_error).
+            let message = String::from_utf8_lossy(&out.stderr).into_owned();
+            return Err(Outcome::Error {
+                code: crate::oracle::find_opa_code(&message),
+                message,
+            });
+        }
+        let file = std::fs::File::open(&bundle).map_err(io)?;
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        let entries = archive.entries().map_err(io)?;
+        for entry in entries {
+            let mut entry = entry.map_err(io)?;
+            let is_wasm = entry
+                .path()
+                .map(|p| p.extension().is_some_and(|e| e == "wasm"))
+                .unwrap_or(false);
+            if is_wasm {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(io)?;
+                return Ok(bytes);
+            }
+        }
+        Err(Outcome::Skip("bundle has no policy.wasm".into()))
+    }
+}
+
+impl ComplianceEngine for WasmEngine {
+    fn name(&self) -> &'static str {
+        "wasm"
+    }
+
+    fn run(&mut self, case: &Case) -> Outcome {
+        if case.input_term.is_some() {
+            return Outcome::Skip("input_term needs a Rego-term input; not wired for wasm".into());
+        }
+        let module = match self.module_for(case) {
+            Ok(m) => m,
+            Err(outcome) => return outcome,
+        };
+        let Some(exec) = self.executor.as_mut() else {
+            return Outcome::Skip("no Wasm executor linked".into());
+        };
+        match exec(&module, &case.data, case.input.as_ref()) {
+            Ok(result_set) => wasm_result_to_outcome(&result_set),
+            Err(message) => Outcome::Error {
+                code: crate::oracle::find_opa_code(&message),
+                message,
+            },
+        }
+    }
+}
+
+/// Turn the wrapper entrypoint's result set into solutions.
+pub fn wasm_result_to_outcome(result_set: &Json) -> Outcome {
+    let rows = result_set
+        .as_array()
+        .and_then(|rs| rs.first())
+        .and_then(|r| r.get("result"))
+        .and_then(|r| r.as_array());
+    match rows {
+        None => Outcome::Results(Vec::new()),
+        Some(rows) => Outcome::Results(
+            rows.iter()
+                .map(|r| r.as_object().cloned().unwrap_or_default())
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+    use crate::compliance::case::parse_file;
+
+    fn case(version_dir: &str, query: &str) -> Case {
+        let text = format!(
+            "cases:\n  - note: n\n    query: '{query}'\n    modules: ['package p']\n    data: {{a: 1}}\n    want_result:\n      - x: 1\n        y: 2\n"
+        );
+        parse_file(&format!("{version_dir}/f/t.yaml"), &text)
+            .unwrap()
+            .remove(0)
+    }
+
+    #[test]
+    fn wraps_the_query_in_an_entrypoint() {
+        let c = case("v1", "data.p.a = x; y := 2");
+        assert_eq!(output_vars(&c), vec!["x", "y"]);
+        let w = wrapper_module(&c);
+        assert!(
+            w.starts_with("package regowasm_compliance\n\nbindings contains __regowasm_b if {"),
+            "{w}"
+        );
+        assert!(w.contains("\tdata.p.a = x; y := 2\n"), "{w}");
+        assert!(w.contains(r#"__regowasm_b := {"x": x, "y": y}"#), "{w}");
+        // The wrapper is valid Rego for regorus too.
+        let mut e = regorus::Engine::new();
+        e.add_policy("w.rego".into(), w).unwrap();
+        e.add_policy("p.rego".into(), "package p\na := 1".into())
+            .unwrap();
+        let r = e
+            .eval_rule("data.regowasm_compliance.bindings".into())
+            .unwrap();
+        assert_eq!(regorus_to_json(&r), serde_json::json!([{"x": 1, "y": 2}]));
+
+        let v0 = wrapper_module(&case("v0", "data.p.a = x"));
+        assert!(
+            v0.contains("import future.keywords.contains\nimport future.keywords.if"),
+            "{v0}"
+        );
+    }
+
+    #[test]
+    fn builds_the_opa_command() {
+        let c = case("v0", "data.p.a = x");
+        let args = opa_build_args(&c, Path::new("/w"), Path::new("/w/b.tar.gz"));
+        assert_eq!(
+            args,
+            [
+                "build",
+                "-t",
+                "wasm",
+                "-e",
+                "regowasm_compliance/bindings",
+                "--v0-compatible",
+                "-o",
+                "/w/b.tar.gz",
+                "/w/test-0.rego",
+                "/w/regowasm-compliance-wrapper.rego",
+                "/w/data.json"
+            ]
+        );
+        let v1 = opa_build_args(&case("v1", "x := 1"), Path::new("/w"), Path::new("/w/b"));
+        assert!(!v1.contains(&"--v0-compatible".to_string()));
+        assert_eq!(
+            build_files(&c)[2],
+            ("data.json".into(), r#"{"a":1}"#.into())
+        );
+        assert_eq!(precompiled_name(&c), "v0__f__t.yaml--0.wasm");
+    }
+
+    #[test]
+    fn wasm_engine_without_opa_skips_and_reads_result_sets() {
+        let mut e = WasmEngine {
+            opa: None,
+            wasm_dir: None,
+            work_dir: std::env::temp_dir(),
+            executor: None,
+        };
+        assert!(matches!(e.run(&case("v1", "x := 1")), Outcome::Skip(_)));
+        let rs = serde_json::json!([{"result": [{"x": 1}, {"x": 2}]}]);
+        let Outcome::Results(rows) = wasm_result_to_outcome(&rs) else {
+            panic!()
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            wasm_result_to_outcome(&serde_json::json!([])),
+            Outcome::Results(vec![])
+        );
+    }
+
+    #[test]
+    fn classifies_regorus_errors() {
+        assert_eq!(
+            classify_regorus_error("x.rego:1: rego_parse_error: boom").as_deref(),
+            Some("rego_parse_error")
+        );
+        assert_eq!(
+            classify_regorus_error("complete rules should not produce multiple outputs").as_deref(),
+            Some("eval_conflict_error")
+        );
+    }
+}
