@@ -129,8 +129,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     path.display(),
                     base.passing.len()
                 );
-            } else {
+            } else if path.is_file() {
                 regressed |= check_baseline(&path, e)?;
+            } else {
+                eprintln!(
+                    "{}: no baseline for engine {}; not checked",
+                    path.display(),
+                    e.engine
+                );
             }
         }
     }

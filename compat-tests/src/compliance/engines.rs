@@ -29,6 +29,11 @@ pub trait ComplianceEngine {
     fn name(&self) -> &'static str;
     /// Run one case.
     fn run(&mut self, case: &Case) -> Outcome;
+    /// A known cause for a failure of this case on this engine (e.g. the
+    /// builtins it calls that the engine lacks), used to classify failures.
+    fn known_cause(&self, _case: &Case) -> Option<String> {
+        None
+    }
 }
 
 // ---------------------------------------------------------------- rego
@@ -71,45 +76,42 @@ pub fn parse_term(term: &str) -> Result<regorus::Value, String> {
 
 /// Map a regorus error message to the OPA error code it corresponds to.
 /// regorus does not carry OPA's codes, so this is a classification of its
-/// message texts.
+/// message texts (parse → compile → conflict → operand type → builtin).
 pub fn classify_regorus_error(message: &str) -> Option<String> {
-    let m = message.to_ascii_lowercase();
-    let code = if let Some(code) = crate::oracle::find_opa_code(message) {
+    if let Some(code) = crate::oracle::find_opa_code(message) {
         return Some(code);
-    } else if m.contains("expecting") && (m.contains("found") || m.contains("got"))
-        || m.contains("parse error")
-        || m.contains("unexpected")
-        || m.contains("invalid token")
-        || m.contains("rego.v1")
-        || m.contains("`if` keyword")
-        || m.contains("missing `if`")
-    {
+    }
+    let m = super::condense(message).to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
+    let code = if has(&[
+        "`if` keyword",
+        "parse error",
+        "unexpected token",
+        "expecting",
+        "invalid token",
+        "unexpected character",
+    ]) {
         "rego_parse_error"
-    } else if m.contains("recursion") {
+    } else if has(&["recursion", "recursive"]) {
         "rego_recursion_error"
-    } else if m.contains("conflict")
-        || m.contains("multiple outputs")
-        || m.contains("multiple values")
-        || m.contains("produce multiple")
-        || m.contains("complete rules should not produce")
-        || m.contains("functions must not produce")
-        || m.contains("object keys must be unique")
-    {
+    } else if has(&[
+        "conflict",
+        "multiple outputs",
+        "multiple values",
+        "generated multiple times",
+        "object keys must be unique",
+    ]) {
         "eval_conflict_error"
-    } else if m.contains("unknown function")
-        || m.contains("undefined function")
-        || m.contains("var ") && m.contains("unsafe")
-        || m.contains("not safe")
-        || m.contains("could not find")
-        || m.contains("invalid argument count")
-        || m.contains("expects") && m.contains("argument")
-    {
+    } else if has(&[
+        "could not find function",
+        "undefined function",
+        "is unsafe",
+        "previously defined with",
+        "unknown function",
+    ]) {
         "rego_type_error"
-    } else if m.contains("operand")
-        || m.contains("expected")
-            && (m.contains("argument") || m.contains("type") || m.contains("must be"))
-        || m.contains("must be")
-        || m.contains("not a")
+    } else if has(&["operand", "expects", "requires", "expected"])
+        || (m.contains("must be") && !m.contains("positive"))
     {
         "eval_type_error"
     } else {
@@ -118,10 +120,118 @@ pub fn classify_regorus_error(message: &str) -> Option<String> {
     Some(code.to_string())
 }
 
+/// Builtin-looking calls (`name(` or `a.b.c(`) in a case's modules and
+/// query that are neither regorus builtins nor functions the modules
+/// define.
+pub fn unknown_calls(case: &Case) -> Vec<String> {
+    let mut defined = std::collections::BTreeSet::new();
+    let sources: Vec<&str> = case
+        .modules
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(case.query.as_str()))
+        .collect();
+    for src in &sources {
+        for line in src.lines() {
+            let head: String = line
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            if !head.is_empty() && line.get(head.len()..).is_some_and(|r| r.starts_with('(')) {
+                defined.insert(head.rsplit('.').next().unwrap_or(&head).to_string());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for src in &sources {
+        let bytes = src.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes.get(i).copied().unwrap_or(b' ');
+            // Skip string literals and comments.
+            if c == b'"' || c == b'`' {
+                let mut j = i + 1;
+                while let Some(&b) = bytes.get(j) {
+                    if c == b'"' && b == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    j += 1;
+                    if b == c {
+                        break;
+                    }
+                }
+                i = j;
+                continue;
+            }
+            if c == b'#' {
+                while bytes.get(i).is_some_and(|b| *b != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            let prev = if i == 0 {
+                b' '
+            } else {
+                bytes.get(i - 1).copied().unwrap_or(b' ')
+            };
+            if (c.is_ascii_alphabetic() || c == b'_')
+                && !(prev.is_ascii_alphanumeric() || prev == b'_' || prev == b'.' || prev == b'"')
+            {
+                let mut j = i;
+                while bytes
+                    .get(j)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+                {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b'(') {
+                    let name = src.get(i..j).unwrap_or_default();
+                    let last = name.rsplit('.').next().unwrap_or(name);
+                    let known = regorus::unstable::BUILTINS.contains_key(name)
+                        || name.starts_with("data.")
+                        || defined.contains(last)
+                        || matches!(
+                            name,
+                            "if" | "contains"
+                                | "some"
+                                | "every"
+                                | "not"
+                                | "with"
+                                | "else"
+                                | "in"
+                                | "set"
+                        );
+                    if !known {
+                        out.insert(name.to_string());
+                    }
+                }
+                i = j.max(i + 1);
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 impl RegoEngine {
     fn run_inner(&self, case: &Case) -> Result<Outcome, String> {
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(case.version == RegoVersion::V0);
+        // regorus' default source limits (1024 columns) reject real
+        // policies with long literals (certificates, JWTs); OPA has none.
+        if let (Some(max_col), Some(max_file_bytes), Some(max_lines)) = (
+            std::num::NonZeroU32::new(1 << 20),
+            std::num::NonZeroUsize::new(64 << 20),
+            std::num::NonZeroUsize::new(1 << 20),
+        ) {
+            engine.set_policy_length_config(regorus::utils::limits::PolicyLengthConfig {
+                max_col,
+                max_file_bytes,
+                max_lines,
+            });
+        }
         engine.set_strict_builtin_errors(case.strict_error);
         if let Some(check) = std::num::NonZeroU32::new(1024) {
             engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
@@ -172,6 +282,11 @@ fn error_outcome(message: &str) -> Outcome {
 impl ComplianceEngine for RegoEngine {
     fn name(&self) -> &'static str {
         "rego"
+    }
+
+    fn known_cause(&self, case: &Case) -> Option<String> {
+        let missing = unknown_calls(case);
+        (!missing.is_empty()).then(|| format!("missing builtin: {}", missing.join(", ")))
     }
 
     fn run(&mut self, case: &Case) -> Outcome {
@@ -589,6 +704,52 @@ mod tests {
         assert_eq!(
             classify_regorus_error("complete rules should not produce multiple outputs").as_deref(),
             Some("eval_conflict_error")
+        );
+        let cases = [
+            (
+                "--> t.rego:3:1\n  |\nerror: `if` keyword is required before rule body",
+                "rego_parse_error",
+            ),
+            ("error: could not find function foo.bar", "rego_type_error"),
+            (
+                "error: `count` requires array/object/set/string argument. Got `5`.",
+                "eval_type_error",
+            ),
+            (
+                "error: `bits.or` expects integer arguments. Got `7.2`",
+                "eval_type_error",
+            ),
+            ("error: divide by zero", "eval_builtin_error"),
+            (
+                "error: initial vertices must be array/set",
+                "eval_type_error",
+            ),
+            (
+                "error: step must be a positive integer",
+                "eval_builtin_error",
+            ),
+            (
+                "error: rule conflicts with rule at t.rego:3:1",
+                "eval_conflict_error",
+            ),
+        ];
+        for (msg, code) in cases {
+            assert_eq!(classify_regorus_error(msg).as_deref(), Some(code), "{msg}");
+        }
+    }
+
+    #[test]
+    fn finds_calls_regorus_lacks() {
+        let c = parse_file(
+            "v1/f/t.yaml",
+            "cases:\n- note: n\n  query: data.p.x = x\n  modules:\n  - |\n    package p\n    f(a) := a\n    x := [f(1), count([1]), graphql.is_valid(\"q\", \"s\"), crypto.md5(\"a\"), \"s(1)\", `t(2)`] if { data.p.g(1) } # u(3)\n",
+        )
+        .unwrap()
+        .remove(0);
+        assert_eq!(unknown_calls(&c), vec!["crypto.md5", "graphql.is_valid"]);
+        assert_eq!(
+            RegoEngine::default().known_cause(&c).as_deref(),
+            Some("missing builtin: crypto.md5, graphql.is_valid")
         );
     }
 }

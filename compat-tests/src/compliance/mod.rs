@@ -41,6 +41,39 @@ pub struct CaseResult {
     /// Why it failed or was skipped.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// For a failure: its class (see [`classify_failure`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub class: String,
+}
+
+/// The failure classes, in report order.
+pub const FAILURE_CLASSES: &[&str] = &[
+    "missing builtin",
+    "error message differs",
+    "error code differs",
+    "engine panic",
+    "unexpected error",
+    "error expected, got results",
+    "results differ",
+];
+
+/// Classify a failure from its detail and the engine's known cause.
+pub fn classify_failure(detail: &str, known_cause: Option<&str>) -> &'static str {
+    if known_cause.is_some_and(|c| c.starts_with("missing builtin")) {
+        "missing builtin"
+    } else if detail.contains("panicked") {
+        "engine panic"
+    } else if detail.starts_with("error message") {
+        "error message differs"
+    } else if detail.starts_with("error code") {
+        "error code differs"
+    } else if detail.starts_with("unexpected error") {
+        "unexpected error"
+    } else if detail.starts_with("want error") {
+        "error expected, got results"
+    } else {
+        "results differ"
+    }
 }
 
 /// Numbers compared numerically, arrays/objects structurally.
@@ -145,8 +178,23 @@ pub fn results_match(
     true
 }
 
+/// A one-line form of an error message: regorus' multi-line diagnostics
+/// become `<location> <error line>`.
+pub fn condense(message: &str) -> String {
+    let keep: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("-->") || l.starts_with("error:"))
+        .collect();
+    if keep.is_empty() {
+        message.replace('\n', " ")
+    } else {
+        keep.join(" ")
+    }
+}
+
 fn short(v: &impl std::fmt::Display) -> String {
-    let s = v.to_string();
+    let s = condense(&v.to_string());
     if s.chars().count() > 300 {
         format!("{}…", s.chars().take(300).collect::<String>())
     } else {
@@ -246,12 +294,24 @@ pub fn run_case(engine: &mut dyn ComplianceEngine, case: &Case) -> CaseResult {
     } else {
         judge(case, &engine.run(case))
     };
+    let (class, detail) = if status == Status::Fail {
+        let cause = engine.known_cause(case);
+        let class = classify_failure(&detail, cause.as_deref()).to_string();
+        let detail = match cause {
+            Some(c) => format!("{c}; {detail}"),
+            None => detail,
+        };
+        (class, detail)
+    } else {
+        (String::new(), detail)
+    };
     CaseResult {
         id: case.id(),
         folder: case.folder.clone(),
         note: case.note.clone(),
         status,
         detail,
+        class,
     }
 }
 
@@ -348,6 +408,23 @@ impl Report {
                 e.total.skip,
                 e.total.rate()
             ));
+        }
+        out.push_str("\n| failure class |");
+        for e in &self.engines {
+            out.push_str(&format!(" {} |", e.engine));
+        }
+        out.push_str("\n|---|");
+        for _ in &self.engines {
+            out.push_str("---:|");
+        }
+        out.push('\n');
+        for class in FAILURE_CLASSES {
+            out.push_str(&format!("| {class} |"));
+            for e in &self.engines {
+                let n = e.cases.iter().filter(|c| c.class == *class).count();
+                out.push_str(&format!(" {n} |"));
+            }
+            out.push('\n');
         }
         let folders: BTreeSet<&String> =
             self.engines.iter().flat_map(|e| e.folders.keys()).collect();
@@ -489,6 +566,7 @@ mod tests {
             note: String::new(),
             status,
             detail: String::new(),
+            class: String::new(),
         };
         let before = EngineReport::new(
             "rego",
