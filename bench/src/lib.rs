@@ -165,10 +165,16 @@ mod tests {
     fn sizes_are_as_asked() {
         for target in [1_000usize, 10_000, 100_000] {
             let len = pod_review_of_size(target).to_string().len();
-            assert!(len >= target && len < target + target / 2 + 4_000, "{target} -> {len}");
+            assert!(
+                len >= target && len < target + target / 2 + 4_000,
+                "{target} -> {len}"
+            );
         }
         let pod_len = admission_review(pod(4, "r.example.com")).to_string().len();
-        assert!((5_000..50_000).contains(&pod_len), "pod review is {pod_len} bytes");
+        assert!(
+            (5_000..50_000).contains(&pod_len),
+            "pod review is {pod_len} bytes"
+        );
     }
 
     #[test]
@@ -176,7 +182,11 @@ mod tests {
         let inv = inventory(1000);
         let total: usize = inv["namespace"]
             .as_object()
-            .map(|m| m.values().map(|ns| ns["v1"]["Pod"].as_object().map_or(0, |p| p.len())).sum())
+            .map(|m| {
+                m.values()
+                    .map(|ns| ns["v1"]["Pod"].as_object().map_or(0, |p| p.len()))
+                    .sum()
+            })
             .unwrap_or(0);
         assert_eq!(total, 1000);
     }

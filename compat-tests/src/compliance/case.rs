@@ -70,6 +70,8 @@ pub struct Case {
     pub skip: bool,
     /// Environment variables the case needs (unsupported: such cases skip).
     pub env: Option<Json>,
+    /// Leave compiler-generated variables (`__…__`) out of the comparison.
+    pub ignore_generated_vars: bool,
     /// Rego syntax version.
     pub version: RegoVersion,
 }
@@ -131,10 +133,13 @@ fn get_str(case: &serde_yaml::Mapping, key: &str) -> Option<String> {
     case.get(key).and_then(|v| v.as_str()).map(str::to_string)
 }
 
+/// A flag: `true`, or a non-empty string (a reason), counts as set.
 fn get_bool(case: &serde_yaml::Mapping, key: &str) -> bool {
-    case.get(key)
-        .and_then(serde_yaml::Value::as_bool)
-        .unwrap_or(false)
+    match case.get(key) {
+        Some(serde_yaml::Value::Bool(b)) => *b,
+        Some(serde_yaml::Value::String(s)) => !s.is_empty(),
+        _ => false,
+    }
 }
 
 /// Parse one compliance file's text. `file` is its corpus-relative path.
@@ -201,7 +206,8 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Case>, String> {
             query,
             modules,
             data,
-            input: m.get("input").map(yaml_to_json),
+            // `input:` with no value means no input, as upstream.
+            input: m.get("input").map(yaml_to_json).filter(|i| !i.is_null()),
             input_term: get_str(m, "input_term"),
             want_result,
             want_defined: m.get("want_defined").and_then(serde_yaml::Value::as_bool),
@@ -211,6 +217,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Case>, String> {
             sort_bindings: get_bool(m, "sort_bindings"),
             skip: get_bool(m, "skip"),
             env: m.get("env").map(yaml_to_json),
+            ignore_generated_vars: get_bool(m, "ignore_generated_vars"),
             version,
         });
     }
@@ -294,7 +301,8 @@ cases:
     want_error_code: eval_type_error
     want_error: boom
     strict_error: true
-    skip: true
+    skip: skipped for a reason
+    ignore_generated_vars: true
 "#;
         let cases = parse_file("v0/folder/t.yaml", text).unwrap();
         assert_eq!(cases.len(), 2);
@@ -312,6 +320,7 @@ cases:
         let b = &cases[1];
         assert_eq!(b.input_term.as_deref(), Some(r#"{"a": {1}}"#));
         assert!(b.strict_error && b.skip && b.want_result.is_none());
+        assert!(b.ignore_generated_vars && !a.ignore_generated_vars);
         assert_eq!(b.want_error_code.as_deref(), Some("eval_type_error"));
         assert_eq!(b.id(), "v0/folder/t.yaml#1");
         assert!(parse_file("x.yaml", "cases: 3").is_err());

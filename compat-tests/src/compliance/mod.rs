@@ -244,7 +244,20 @@ pub fn judge(case: &Case, outcome: &Outcome) -> (Status, String) {
             Outcome::Skip(_) => (Status::Skip, String::new()),
         };
     }
+    let stripped: Vec<serde_json::Map<String, Json>>;
     let got = match outcome {
+        Outcome::Results(got) if case.ignore_generated_vars => {
+            stripped = got
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .filter(|(k, _)| !(k.starts_with("__") && k.ends_with("__")))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .collect();
+            &stripped
+        }
         Outcome::Results(got) => got,
         Outcome::Error { code, message } => {
             return (
