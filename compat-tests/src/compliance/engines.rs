@@ -338,19 +338,27 @@ impl ComplianceEngine for OracleEngine {
         if case.version == RegoVersion::V0 {
             return Outcome::Skip("the oracle bridge parses Rego v1 only".into());
         }
+        let mut query = case.query.clone();
         let input = match (&case.input_term, &case.input) {
             (Some(term), _) => match parse_term(term) {
                 Ok(v) => {
                     let json = regorus_to_json(&v);
-                    // Only JSON-representable terms can cross the bridge.
+                    // JSON-representable terms cross the bridge as input;
+                    // others (sets, non-string keys) are bound with `with`.
                     match regorus::Value::from_json_str(&json.to_string()) {
                         Ok(back) if back == v => Some(json),
-                        _ => {
-                            return Outcome::Skip(
-                                "input_term is not JSON (sets/non-string keys); the bridge takes JSON input"
-                                    .into(),
-                            );
-                        }
+                        _ => match with_input_term(&case.query, term) {
+                            Some(q) => {
+                                query = q;
+                                None
+                            }
+                            None => {
+                                return Outcome::Skip(
+                                    "input_term is not JSON and the query cannot take `with`"
+                                        .into(),
+                                );
+                            }
+                        },
                     }
                 }
                 Err(e) => return Outcome::Skip(e),
@@ -361,7 +369,7 @@ impl ComplianceEngine for OracleEngine {
             modules: case.named_modules(),
             data: case.data.clone(),
             input,
-            query: case.query.clone(),
+            query,
             strict_builtin_errors: case.strict_error,
         };
         match self.oracle.eval_query(&req) {
@@ -382,6 +390,62 @@ impl ComplianceEngine for OracleEngine {
             },
         }
     }
+}
+
+/// Rewrite a query so each of its expressions evaluates `with input as
+/// (<term>)`: expressions are split at top-level `;` and newlines. `None`
+/// when an expression cannot take a `with` modifier (`some` declarations).
+pub fn with_input_term(query: &str, term: &str) -> Option<String> {
+    let mut exprs = Vec::new();
+    let mut depth = 0i32;
+    let mut in_str: Option<char> = None;
+    let mut escaped = false;
+    let mut cur = String::new();
+    for c in query.chars() {
+        if let Some(q) = in_str {
+            cur.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                in_str = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '`' => {
+                in_str = Some(c);
+                cur.push(c);
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                cur.push(c);
+            }
+            ')' | ']' | '}' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            ';' | '\n' if depth == 0 => exprs.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    exprs.push(cur);
+    let exprs: Vec<String> = exprs
+        .into_iter()
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if exprs.is_empty() || exprs.iter().any(|e| e.starts_with("some ")) {
+        return None;
+    }
+    Some(
+        exprs
+            .iter()
+            .map(|e| format!("{e} with input as ({term})"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 // ---------------------------------------------------------------- wasm
@@ -644,6 +708,20 @@ mod tests {
             v0.contains("import future.keywords.contains\nimport future.keywords.if"),
             "{v0}"
         );
+    }
+
+    #[test]
+    fn binds_non_json_input_terms_with_with() {
+        assert_eq!(
+            with_input_term("data.p.x = x; y := \"a;b\"", "{1: {2}}").as_deref(),
+            Some("data.p.x = x with input as ({1: {2}}); y := \"a;b\" with input as ({1: {2}})")
+        );
+        assert_eq!(
+            with_input_term("f({1; 2})", "1").as_deref(),
+            Some("f({1; 2}) with input as (1)")
+        );
+        assert_eq!(with_input_term("some x; x = 1", "1"), None);
+        assert_eq!(with_input_term("  ", "1"), None);
     }
 
     #[test]
