@@ -26,6 +26,8 @@
 pub mod args;
 pub mod context;
 pub mod error;
+mod gofloat;
+mod gostr;
 mod native;
 pub mod registry;
 pub mod value;
@@ -33,4 +35,4 @@ pub mod value;
 pub use context::EvalContext;
 pub use error::BuiltinError;
 pub use registry::{Builtin, BuiltinFn, Registry, Served};
-pub use value::{Number, Value, ValueError};
+pub use value::{DEFAULT_MAX_DEPTH, Number, NumberError, Value, ValueError};

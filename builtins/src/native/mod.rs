@@ -9,11 +9,14 @@ use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
 use std::sync::Arc;
 
+pub(crate) mod sprintf;
+
 /// Register every native builtin.
-pub(crate) fn register_all(_r: &mut Registry) {}
+pub(crate) fn register_all(r: &mut Registry) {
+    sprintf::register(r);
+}
 
 /// Insert one native builtin.
-#[allow(dead_code)]
 pub(crate) fn native<F>(r: &mut Registry, name: &str, arity: usize, f: F)
 where
     F: Fn(&EvalContext, &[Value]) -> Result<Option<Value>, BuiltinError> + Send + Sync + 'static,
