@@ -26,10 +26,12 @@
 pub mod args;
 pub mod context;
 pub mod error;
+pub mod fallback;
 mod gofloat;
 mod gostr;
 mod native;
 pub mod registry;
+pub mod regorus_conv;
 pub mod value;
 
 pub use context::EvalContext;

@@ -109,6 +109,7 @@ impl Registry {
     pub fn with_defaults() -> Registry {
         let mut r = Registry::empty();
         crate::native::register_all(&mut r);
+        crate::fallback::register_missing(&mut r);
         r
     }
 
