@@ -73,13 +73,13 @@ fn parse_args() -> Args {
 /// A mix of Pods: compliant, privileged, latest-tagged, labelled or not.
 fn review(i: usize) -> Value {
     let privileged = i % 4 == 1;
-    let image = if i % 3 == 0 {
+    let image = if i.is_multiple_of(3) {
         "nginx:latest"
     } else {
         "registry.example/app:1.2.3"
     };
     let mut labels = json!({"app": "web"});
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         labels["owner"] = json!("team-a");
     }
     json!({

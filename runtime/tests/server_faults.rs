@@ -116,8 +116,8 @@ async fn faulty_policies_fail_alone_and_the_server_keeps_serving() {
             tokio::spawn(async move { post(&c, &u, &rv).await })
         })
         .collect();
-    for i in 0..10 {
-        let rv = if i % 2 == 0 {
+    for i in 0..10u32 {
+        let rv = if i.is_multiple_of(2) {
             pod_review("h", "p", privileged(), None)
         } else {
             review.clone()

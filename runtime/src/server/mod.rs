@@ -53,7 +53,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
@@ -221,10 +221,10 @@ pub async fn start(opts: ServeOptions) -> Result<RunningServer, ServerError> {
     if cfg.reload.watch {
         background.push(reload::spawn_watcher(shared.clone()));
     }
-    if opts.reload_on_sighup {
-        if let Some(h) = reload::spawn_sighup(shared.clone()) {
-            background.push(h);
-        }
+    if opts.reload_on_sighup
+        && let Some(h) = reload::spawn_sighup(shared.clone())
+    {
+        background.push(h);
     }
     Ok(RunningServer {
         addr,

@@ -211,6 +211,9 @@ mod tests {
         std::fs::write(dir.join("sub/b.rego"), "package bb").unwrap();
         assert_ne!(b, fingerprint(std::slice::from_ref(&dir)));
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(fingerprint(&[dir.clone()]), vec![(dir, None, 0)]);
+        assert_eq!(
+            fingerprint(std::slice::from_ref(&dir)),
+            vec![(dir, None, 0)]
+        );
     }
 }

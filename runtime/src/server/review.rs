@@ -209,9 +209,15 @@ pub fn response(head: &ReviewHead, d: &PolicyDecision) -> Value {
         } else {
             d.messages.join("; ")
         };
+        let code = d.code.unwrap_or(403);
+        let reason = if code >= 500 {
+            "InternalError"
+        } else {
+            "Forbidden"
+        };
         resp.insert(
             "status".into(),
-            json!({"code": d.code.unwrap_or(403), "message": message, "reason": "Forbidden"}),
+            json!({"code": code, "message": message, "reason": reason}),
         );
     }
     if !d.warnings.is_empty() {

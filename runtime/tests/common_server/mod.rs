@@ -59,7 +59,7 @@ fn engine() -> &'static wasmtime::Engine {
 }
 
 const LOOP_WAT: &str = r#"(module (func (export "eval") (loop $l (br $l))))"#;
-const OOM_WAT: &str = r#"(module (memory 1)
+const OOM_WAT: &str = r#"(module (memory (export "memory") 1)
   (func (export "eval")
     (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))
     unreachable))"#;
