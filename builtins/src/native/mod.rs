@@ -5,6 +5,10 @@
 //! calls them all. Add a family: a module here plus one line in
 //! `register_all`.
 
+mod gojson;
+mod jose;
+mod jwt;
+
 use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
 use std::sync::Arc;
@@ -14,6 +18,7 @@ pub(crate) mod sprintf;
 /// Register every native builtin.
 pub(crate) fn register_all(r: &mut Registry) {
     sprintf::register(r);
+    jwt::register(r);
 }
 
 /// Insert one native builtin.
