@@ -26,8 +26,8 @@
 //! - The helper binary: `$REGOWASM_ORACLE_HELPER`, else `regowasm-oracle`
 //!   next to the running executable or in its parent directory (test
 //!   binaries live in `target/<profile>/deps/`), else it is built once with
-//!   `cargo build -p regowasm-compat --bin regowasm-oracle` in this
-//!   workspace. Integration tests of this crate can pass
+//!   `cargo build --workspace --all-targets` in this workspace (a no-op
+//!   when the tree is built the team's way). Integration tests of this crate can pass
 //!   `env!("CARGO_BIN_EXE_regowasm-oracle")` through [`OracleConfig`].
 //!
 //! ## Strict builtin errors
@@ -234,12 +234,14 @@ fn build_helper() -> Result<PathBuf, String> {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let out = Command::new(&cargo)
                 .current_dir(workspace)
+                // The same selection as the team's `cargo build --workspace
+                // --all-targets`: with `-p` or without `--all-targets`,
+                // cargo resolves features differently and rebuilds
+                // wasmtime from scratch.
                 .args([
                     "build",
-                    "-p",
-                    "regowasm-compat",
-                    "--bin",
-                    HELPER_NAME,
+                    "--workspace",
+                    "--all-targets",
                     "--message-format=json-render-diagnostics",
                 ])
                 .stderr(Stdio::inherit())
@@ -257,6 +259,10 @@ fn build_helper() -> Result<PathBuf, String> {
                         .and_then(|t| t.get("name"))
                         .and_then(|n| n.as_str())
                         == Some(HELPER_NAME)
+                        && m.get("profile")
+                            .and_then(|p| p.get("test"))
+                            .and_then(|t| t.as_bool())
+                            == Some(false)
                 })
                 .find_map(|m| {
                     m.get("executable")
@@ -509,6 +515,20 @@ impl Oracle {
     ) -> Result<OracleOutcome, OracleError> {
         self.eval_query(&OracleRequest {
             query: builtin_call_query(name, args),
+            strict_builtin_errors: true,
+            ..OracleRequest::default()
+        })
+    }
+
+    /// Like [`Oracle::call_builtin`], with the arguments already written as
+    /// Rego terms (for callers holding another value type).
+    pub fn call_builtin_terms(
+        &mut self,
+        name: &str,
+        args: &[&str],
+    ) -> Result<OracleOutcome, OracleError> {
+        self.eval_query(&OracleRequest {
+            query: format!("x := {name}({})", args.join(", ")),
             strict_builtin_errors: true,
             ..OracleRequest::default()
         })

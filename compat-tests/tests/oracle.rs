@@ -151,6 +151,8 @@ fn call_builtin_passes_sets_and_non_string_keys() {
         (Value::int(1), Value::string("one")),
         (Value::string("k"), Value::set(Vec::new())),
     ]);
+    let out = o.call_builtin_terms("count", &["{1, 2, {3}}"]).unwrap();
+    assert_eq!(out.single("x"), Some(&json!(3)));
     let out = o.call_builtin("object.keys", &[obj]).unwrap();
     assert_eq!(out.single("x"), Some(&json!([1, "k"])));
     let out = o
