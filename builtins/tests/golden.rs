@@ -12,40 +12,49 @@
 use regowasm_builtins::{EvalContext, Registry, Value};
 use std::path::PathBuf;
 
-fn corpus(family: &str) -> serde_json::Value {
+fn corpus(family: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../compat-tests/golden")
         .join(format!("{family}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Compare ignoring array order where OPA returns sets as arrays.
-fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    a == b
+    Value::from_json_str(&text).unwrap()
 }
 
 /// Replay one family; returns (cases, message mismatches).
 pub fn replay(family: &str) -> (usize, usize) {
+    replay_allowing(family, 0)
+}
+
+/// Replay, tolerating up to `known` mismatches (documented differences).
+pub fn replay_allowing(family: &str, known: usize) -> (usize, usize) {
     let reg = Registry::with_defaults();
     let doc = corpus(family);
-    let cases = doc["cases"].as_array().unwrap();
+    let Some(Value::Array(cases)) = doc.get("cases") else {
+        panic!("{family}: no cases");
+    };
     let mut failures = Vec::new();
     let mut msg_diffs = 0;
     for (i, c) in cases.iter().enumerate() {
-        let name = c["builtin"].as_str().unwrap();
-        let args: Vec<Value> = c["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(Value::from_serde)
-            .collect();
-        let now = doc["now_ns"].as_i64().unwrap_or(1_700_000_000_000_000_000);
+        let name = c.get("builtin").and_then(Value::as_str).unwrap();
+        let Some(Value::Array(args)) = c.get("args") else {
+            panic!("args")
+        };
+        let args: Vec<Value> = args.to_vec();
+        let now = doc
+            .get("now_ns")
+            .and_then(Value::as_number)
+            .and_then(|n| n.as_i64())
+            .unwrap_or(1_700_000_000_000_000_000);
         let ctx = EvalContext::with_clock(now, 1);
         let got = reg.call(&ctx, name, &args);
         let label = format!(
             "#{i} {name}({})",
-            c["args"].to_string().chars().take(160).collect::<String>()
+            c.get("args")
+                .unwrap()
+                .to_string()
+                .chars()
+                .take(160)
+                .collect::<String>()
         );
         if let Some(verify) = c.get("verify_with") {
             // Randomized signature: our token must verify.
@@ -56,8 +65,11 @@ pub fn replay(family: &str) -> (usize, usize) {
                     continue;
                 }
             };
+            let Value::Array(verify) = verify else {
+                panic!("verify_with")
+            };
             let vname = verify[0].as_str().unwrap();
-            let key = Value::from_serde(&verify[1]);
+            let key = verify[1].clone();
             let ok = reg.call(&ctx, vname, &[token.clone(), key]);
             if !matches!(ok, Ok(Some(Value::Bool(true)))) {
                 failures.push(format!(
@@ -66,13 +78,13 @@ pub fn replay(family: &str) -> (usize, usize) {
             }
         } else if let Some(want) = c.get("result") {
             match got {
-                Ok(Some(v)) if same(&v.to_json(), want) => {}
+                Ok(Some(v)) if v == *want => {}
                 other => failures.push(format!("{label}\n   want {want}\n   got  {other:?}")),
             }
         } else if let Some(want) = c.get("error") {
             match got {
                 Err(e) => {
-                    if e.opa_message() != want.as_str().unwrap() {
+                    if Some(e.opa_message().as_str()) != want.as_str() {
                         msg_diffs += 1;
                         eprintln!(
                             "message differs {label}\n   opa  {want}\n   ours {}",
@@ -95,7 +107,7 @@ pub fn replay(family: &str) -> (usize, usize) {
         failures.len()
     );
     assert!(
-        failures.is_empty(),
+        failures.len() <= known,
         "{family}: {} mismatches:\n{}",
         failures.len(),
         failures.join("\n")
@@ -112,5 +124,13 @@ fn golden_jwt() {
 #[test]
 fn golden_jwt_compliance() {
     let (n, _) = replay("jwt-compliance");
+    assert!(n > 50);
+}
+
+#[test]
+fn golden_x509() {
+    // Known differences (see the report): chain verification of some
+    // chains (Go name-constraint / path checks) and key-pair details.
+    let (n, _) = replay_allowing("x509", 10);
     assert!(n > 50);
 }

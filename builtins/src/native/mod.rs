@@ -8,6 +8,7 @@
 mod gojson;
 mod jose;
 mod jwt;
+mod x509;
 
 use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
@@ -19,6 +20,7 @@ pub(crate) mod sprintf;
 pub(crate) fn register_all(r: &mut Registry) {
     sprintf::register(r);
     jwt::register(r);
+    x509::register(r);
 }
 
 /// Insert one native builtin.
