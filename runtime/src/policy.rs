@@ -71,6 +71,9 @@ pub enum PolicyError {
     /// Not implemented yet.
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// Loading or evaluating an OPA-compiled Wasm module failed.
+    #[error(transparent)]
+    Wasm(#[from] crate::wasm::WasmError),
 }
 
 /// A loaded policy.
