@@ -1,6 +1,11 @@
 //! The OPA Wasm ABI host against hand-written modules that follow the ABI
 //! (`tests/wasm/opa_test.wat`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use regowasm_builtins::{BuiltinError, Registry, Value};
 use regowasm_runtime::Limits;
@@ -82,10 +87,22 @@ fn every_minor_version_uses_its_path_and_echoes_input() {
         let info = &p.info().modules[0];
         assert_eq!(info.abi.minor, minor);
         assert!(info.abi.declared);
-        let want_path = if minor >= 2 { EvalPath::OpaEval } else { EvalPath::EvalContext };
+        let want_path = if minor >= 2 {
+            EvalPath::OpaEval
+        } else {
+            EvalPath::EvalContext
+        };
         assert_eq!(info.eval_path, want_path, "ABI 1.{minor}");
-        let via = if minor >= 2 { "\"opa_eval\"" } else { "\"eval\"" };
-        assert_eq!(result_of(&p, "path", &Value::Null), one(via), "ABI 1.{minor}");
+        let via = if minor >= 2 {
+            "\"opa_eval\""
+        } else {
+            "\"eval\""
+        };
+        assert_eq!(
+            result_of(&p, "path", &Value::Null),
+            one(via),
+            "ABI 1.{minor}"
+        );
         let input = json(r#"{"user":"alice","n":[1,2.5,-3],"deep":{"x":null}}"#);
         assert_eq!(result_of(&p, "echo/input", &input), one(&input.to_text()));
     }
@@ -125,7 +142,10 @@ fn builtins_of_arity_0_to_4() {
         let input = json(r#"{"i":7}"#);
         assert_eq!(result_of(&p, "call/b0", &input), one("\"zero\""));
         assert_eq!(result_of(&p, "call/b1", &input), one(r#"{"got":{"i":7}}"#));
-        assert_eq!(result_of(&p, "call/b2", &input), one(r#"[{"i":7},{"d":true}]"#));
+        assert_eq!(
+            result_of(&p, "call/b2", &input),
+            one(r#"[{"i":7},{"d":true}]"#)
+        );
         assert_eq!(
             result_of(&p, "call/b3", &input),
             one(r#"[{"i":7},{"d":true},{"i":7}]"#)
@@ -153,7 +173,13 @@ fn builtin_errors_are_undefined_unless_strict() {
         Err(BuiltinError::failed("test.one", "it broke"))
     });
     let lenient = WasmPolicy::load(&module_for(3), &opts).unwrap();
-    assert!(lenient.eval("call/b1", &json("1")).unwrap().results.is_empty());
+    assert!(
+        lenient
+            .eval("call/b1", &json("1"))
+            .unwrap()
+            .results
+            .is_empty()
+    );
     opts.strict_builtin_errors = true;
     let strict = WasmPolicy::load(&module_for(3), &opts).unwrap();
     let err = strict.eval("call/b1", &json("1")).unwrap_err();
@@ -246,7 +272,10 @@ fn memory_is_sized_for_data_segments_and_grows_for_large_input() {
         let big = "x".repeat(3 << 20);
         let input = Value::object([(Value::string("blob"), Value::string(big.as_str()))]);
         let got = result_of(&p, "echo/input", &input);
-        assert_eq!(got, Value::array(vec![Value::object([(Value::string("result"), input)])]));
+        assert_eq!(
+            got,
+            Value::array(vec![Value::object([(Value::string("result"), input)])])
+        );
         let after = p.idle_instance_stats(0)[0].memory_bytes;
         assert!(after > before + (3 << 20), "{before} -> {after}");
     }
@@ -268,7 +297,10 @@ fn heap_is_reset_so_memory_stays_flat_over_10000_evaluations() {
         for i in 0..10_000 {
             let ev = p.eval("call/b2", &input).unwrap();
             if i % 2500 == 0 {
-                assert_eq!(Value::array(ev.results), one(r#"[{"payload":"0123456789abcdef0123456789abcdef"},{"k":"v"}]"#));
+                assert_eq!(
+                    Value::array(ev.results),
+                    one(r#"[{"payload":"0123456789abcdef0123456789abcdef"},{"k":"v"}]"#)
+                );
             }
         }
         let last = p.idle_instance_stats(0);
@@ -297,7 +329,10 @@ fn entrypoints_by_name_spelling_and_id() {
         }
         other => panic!("{other}"),
     }
-    assert!(matches!(p.eval("99", &input), Err(WasmError::UnknownEntrypoint { .. })));
+    assert!(matches!(
+        p.eval("99", &input),
+        Err(WasmError::UnknownEntrypoint { .. })
+    ));
 }
 
 #[test]
@@ -307,7 +342,10 @@ fn module_without_entrypoints_export_has_entrypoint_0() {
     assert!(p.info().modules[0].entrypoints.is_none());
     assert_eq!(result_of(&p, "0", &json("7")), one("7"));
     assert_eq!(result_of(&p, "whatever/name", &json("7")), one("7"));
-    assert!(matches!(p.eval("1", &json("7")), Err(WasmError::UnknownEntrypoint { .. })));
+    assert!(matches!(
+        p.eval("1", &json("7")),
+        Err(WasmError::UnknownEntrypoint { .. })
+    ));
 }
 
 #[test]
@@ -316,10 +354,16 @@ fn data_is_loaded_and_updated_without_reloading() {
         let p = WasmPolicy::load(&module_for(minor), &options()).unwrap();
         assert_eq!(result_of(&p, "echo/data", &Value::Null), one("{}"));
         p.set_data(json(r#"{"roles":["admin"]}"#)).unwrap();
-        assert_eq!(result_of(&p, "echo/data", &Value::Null), one(r#"{"roles":["admin"]}"#));
+        assert_eq!(
+            result_of(&p, "echo/data", &Value::Null),
+            one(r#"{"roles":["admin"]}"#)
+        );
         assert_eq!(p.data(), json(r#"{"roles":["admin"]}"#));
         p.set_data(json(r#"{"roles":[]}"#)).unwrap();
-        assert_eq!(result_of(&p, "echo/data", &Value::Null), one(r#"{"roles":[]}"#));
+        assert_eq!(
+            result_of(&p, "echo/data", &Value::Null),
+            one(r#"{"roles":[]}"#)
+        );
     }
 }
 
@@ -356,7 +400,10 @@ fn fuel_limit_stops_a_loop() {
     opts.limits.timeout = Duration::from_secs(30);
     let p = WasmPolicy::load(&module_for(3), &opts).unwrap();
     let err = p.eval("loop", &Value::Null).unwrap_err();
-    assert!(matches!(err, WasmError::LimitExceeded(LimitKind::Fuel(1_000_000))), "{err}");
+    assert!(
+        matches!(err, WasmError::LimitExceeded(LimitKind::Fuel(1_000_000))),
+        "{err}"
+    );
     assert_eq!(result_of(&p, "echo/input", &json("1")), one("1"));
 }
 
@@ -375,7 +422,10 @@ fn unbounded_memory_growth_is_stopped_by_the_cap() {
         // A large input beyond the cap is refused the same way.
         let big = Value::string("y".repeat(20 << 20).as_str());
         let err = p.eval("echo/input", &big).unwrap_err();
-        assert!(matches!(err, WasmError::LimitExceeded(LimitKind::Memory(_))), "{err}");
+        assert!(
+            matches!(err, WasmError::LimitExceeded(LimitKind::Memory(_))),
+            "{err}"
+        );
         assert_eq!(result_of(&p, "echo/input", &json("1")), one("1"));
     }
 }
@@ -385,8 +435,13 @@ fn input_size_limit() {
     let mut opts = options();
     opts.limits.max_input_bytes = 100;
     let p = WasmPolicy::load(&module_for(2), &opts).unwrap();
-    let err = p.eval("echo/input", &Value::string("z".repeat(200).as_str())).unwrap_err();
-    assert!(matches!(err, WasmError::LimitExceeded(LimitKind::InputSize(100))), "{err}");
+    let err = p
+        .eval("echo/input", &Value::string("z".repeat(200).as_str()))
+        .unwrap_err();
+    assert!(
+        matches!(err, WasmError::LimitExceeded(LimitKind::InputSize(100))),
+        "{err}"
+    );
 }
 
 #[test]
@@ -394,7 +449,10 @@ fn initial_memory_above_the_cap_fails_to_load() {
     let mut opts = options();
     opts.limits.max_memory_bytes = 2 * 65536;
     let err = WasmPolicy::load(&module_for(2), &opts).unwrap_err();
-    assert!(matches!(err, WasmError::InitialMemoryTooLarge { .. }), "{err}");
+    assert!(
+        matches!(err, WasmError::InitialMemoryTooLarge { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -420,7 +478,10 @@ fn bad_modules_get_clear_errors() {
     let no_ctx = module(1, 1, &["ctx", "opa_eval"]);
     match WasmPolicy::load(&no_ctx, &options()).unwrap_err() {
         WasmError::NotOpaModule { missing } => {
-            assert!(missing.contains(&"opa_eval_ctx_new".to_string()), "{missing:?}")
+            assert!(
+                missing.contains(&"opa_eval_ctx_new".to_string()),
+                "{missing:?}"
+            )
         }
         other => panic!("{other}"),
     }
@@ -428,7 +489,8 @@ fn bad_modules_get_clear_errors() {
     let err = WasmPolicy::load(b"hello world", &options()).unwrap_err();
     assert!(err.to_string().contains("neither a Wasm module"), "{err}");
 
-    let odd_import = wat::parse_str(r#"(module (import "wasi" "fd_write" (func (param i32))))"#).unwrap();
+    let odd_import =
+        wat::parse_str(r#"(module (import "wasi" "fd_write" (func (param i32))))"#).unwrap();
     assert!(matches!(
         WasmPolicy::load(&odd_import, &options()).unwrap_err(),
         WasmError::UnsupportedImport { .. }
@@ -439,11 +501,18 @@ fn bad_modules_get_clear_errors() {
 fn unserved_builtins_fail_loading_unless_allowed() {
     let mut opts = options();
     opts.registry = Registry::empty();
-    opts.registry.register("test.zero", 0, |_, _| Ok(Some(Value::Null)));
+    opts.registry
+        .register("test.zero", 0, |_, _| Ok(Some(Value::Null)));
     match WasmPolicy::load(&module_for(2), &opts).unwrap_err() {
         WasmError::MissingBuiltins { names } => assert_eq!(
             names,
-            ["test.four", "test.inspect", "test.one", "test.three", "test.two"]
+            [
+                "test.four",
+                "test.inspect",
+                "test.one",
+                "test.three",
+                "test.two"
+            ]
         ),
         other => panic!("{other}"),
     }
@@ -451,7 +520,11 @@ fn unserved_builtins_fail_loading_unless_allowed() {
     let p = WasmPolicy::load(&module_for(2), &opts).unwrap();
     let info = p.info();
     assert_eq!(info.missing_builtins().len(), 5);
-    let zero = info.modules[0].host_builtins.iter().find(|b| b.name == "test.zero").unwrap();
+    let zero = info.modules[0]
+        .host_builtins
+        .iter()
+        .find(|b| b.name == "test.zero")
+        .unwrap();
     assert_eq!(zero.served, Some(regowasm_builtins::Served::Custom));
     let err = p.eval("call/b1", &json("1")).unwrap_err();
     assert!(
@@ -528,7 +601,10 @@ fn bundle_with_manifest_data_and_yaml() {
     assert_eq!(m.wasm.len(), 2);
     let want = json(r#"{"top":1,"a":{"b":{"x":[1,2]},"c":{"y":"hello"}}}"#);
     assert_eq!(p.data(), want);
-    assert_eq!(result_of(&p, "echo/data", &Value::Null), one(&want.to_text()));
+    assert_eq!(
+        result_of(&p, "echo/data", &Value::Null),
+        one(&want.to_text())
+    );
 }
 
 #[test]
@@ -537,7 +613,11 @@ fn bundle_with_two_modules_routes_entrypoints_by_manifest() {
     let m0 = module_for(0);
     let manifest = br#"{"wasm":[{"entrypoint":"path","module":"/legacy/old.wasm"},
                                {"entrypoint":"echo/input","module":"/policy.wasm"}]}"#;
-    let b = bundle(&[("/.manifest", manifest), ("/policy.wasm", &m2), ("/legacy/old.wasm", &m0)]);
+    let b = bundle(&[
+        ("/.manifest", manifest),
+        ("/policy.wasm", &m2),
+        ("/legacy/old.wasm", &m0),
+    ]);
     let p = WasmPolicy::load(&b, &options()).unwrap();
     assert_eq!(p.info().modules.len(), 2);
     assert_eq!(result_of(&p, "path", &Value::Null), one("\"eval\""));
@@ -580,7 +660,13 @@ fn bundle_path_traversal_and_size_limits() {
         WasmPolicy::load(&b, &options()).unwrap_err(),
         WasmError::Bundle(BundleError::Data { .. })
     ));
-    let b = bundle(&[("/.manifest", br#"{"wasm":[{"entrypoint":"x","module":"/nope.wasm"}]}"#), ("/policy.wasm", &wasm)]);
+    let b = bundle(&[
+        (
+            "/.manifest",
+            br#"{"wasm":[{"entrypoint":"x","module":"/nope.wasm"}]}"#,
+        ),
+        ("/policy.wasm", &wasm),
+    ]);
     assert!(matches!(
         WasmPolicy::load(&b, &options()).unwrap_err(),
         WasmError::Bundle(BundleError::MissingModule(_))

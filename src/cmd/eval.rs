@@ -53,8 +53,8 @@ pub struct Args {
 }
 
 fn read_doc(path: &Path) -> anyhow::Result<Value> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
@@ -95,8 +95,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut data = policy.data();
         for d in &args.data {
             let doc = read_doc(d)?;
-            data = merge_at(&data, &[], doc)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?;
+            data =
+                merge_at(&data, &[], doc).map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?;
         }
         policy.set_data(data).context("cannot load data")?;
     }
@@ -109,9 +109,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .context("cannot read input from stdin")?;
             Some(s)
         }
-        Some(file) => Some(
-            std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?,
-        ),
+        Some(file) => {
+            Some(std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?)
+        }
     };
     if let Some(text) = &input {
         // Check it is JSON here for a clear message.

@@ -25,8 +25,8 @@ pub struct Args {
 /// Run `regowasm inspect`. Exits 1 when a builtin the module needs
 /// cannot be served.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bytes =
-        std::fs::read(&args.path).with_context(|| format!("cannot read {}", args.path.display()))?;
+    let bytes = std::fs::read(&args.path)
+        .with_context(|| format!("cannot read {}", args.path.display()))?;
     let kind = SourceKind::detect(&bytes).ok_or_else(|| {
         anyhow::anyhow!(
             "{}: neither a Wasm module nor a gzip-compressed OPA bundle",

@@ -205,8 +205,9 @@ fn merge(base: &Value, doc: Value) -> Result<Value, String> {
             let mut out = (**a).clone();
             for (k, v) in b.iter() {
                 let merged = match out.get(k) {
-                    Some(existing) => merge(existing, v.clone())
-                        .map_err(|e| format!("key {k}: {e}"))?,
+                    Some(existing) => {
+                        merge(existing, v.clone()).map_err(|e| format!("key {k}: {e}"))?
+                    }
                     None => v.clone(),
                 };
                 out.insert(k.clone(), merged);
@@ -214,7 +215,10 @@ fn merge(base: &Value, doc: Value) -> Result<Value, String> {
             Ok(Value::Object(std::sync::Arc::new(out)))
         }
         (Value::Object(a), doc) if a.is_empty() => Ok(doc),
-        (_, doc) => Err(format!("cannot merge {} into existing value", doc.type_name())),
+        (_, doc) => Err(format!(
+            "cannot merge {} into existing value",
+            doc.type_name()
+        )),
     }
 }
 

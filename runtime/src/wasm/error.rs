@@ -123,7 +123,9 @@ pub enum WasmError {
         names: Vec<String>,
     },
     /// The module's initial memory does not fit the memory limit.
-    #[error("module needs {needed} bytes of memory at start, above the memory limit of {limit} bytes")]
+    #[error(
+        "module needs {needed} bytes of memory at start, above the memory limit of {limit} bytes"
+    )]
     InitialMemoryTooLarge {
         /// Bytes the module needs.
         needed: u64,

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::{
-    Caller, Extern, ExternType, Func, Instance, Memory, MemoryType,
-    Module, ResourceLimiter, Store, Trap, TypedFunc,
+    Caller, Extern, ExternType, Func, Instance, Memory, MemoryType, Module, ResourceLimiter, Store,
+    Trap, TypedFunc,
 };
 
 /// How results are obtained from the module.
@@ -428,7 +428,9 @@ fn map_trap(e: wasmtime::Error, state: &HostState, shared: &ModuleShared) -> Was
     }
     match e.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => WasmError::LimitExceeded(LimitKind::Timeout(shared.timeout)),
-        Some(Trap::OutOfFuel) => WasmError::LimitExceeded(LimitKind::Fuel(shared.fuel.unwrap_or(0))),
+        Some(Trap::OutOfFuel) => {
+            WasmError::LimitExceeded(LimitKind::Fuel(shared.fuel.unwrap_or(0)))
+        }
         Some(t) => WasmError::Trap(t.to_string()),
         None => WasmError::Trap(format!("{e:#}")),
     }
@@ -795,12 +797,8 @@ impl WarmInstance {
         // allocations; the module's allocator grows memory beyond that.
         let next_heap = input_end.div_ceil(8) * 8;
         self.ensure_memory(next_heap + PAGE, shared)?;
-        write_bytes(
-            self.memory.data_mut(&mut self.store),
-            self.data_heap,
-            input,
-        )
-        .map_err(WasmError::Abi)?;
+        write_bytes(self.memory.data_mut(&mut self.store), self.data_heap, input)
+            .map_err(WasmError::Abi)?;
         let len = to_i32(input.len(), "input")?;
         let next = i32::try_from(next_heap)
             .map_err(|_| WasmError::LimitExceeded(LimitKind::Memory(shared.max_memory_bytes)))?;

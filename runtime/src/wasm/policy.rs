@@ -1,7 +1,9 @@
 //! [`WasmPolicy`]: load once, evaluate from many threads.
 
 use super::bundle::{self, Bundle, BundleLimits, Manifest};
-use super::instance::{BuiltinSlot, EvalPath, ModuleShared, WarmInstance, check_imports, json_text};
+use super::instance::{
+    BuiltinSlot, EvalPath, ModuleShared, WarmInstance, check_imports, json_text,
+};
 use super::module::{self, PAGE, pages_for};
 use super::{LimitKind, WasmError, engine};
 use crate::policy::{EngineKind, Evaluation, Limits, PolicyOptions};
@@ -556,7 +558,12 @@ impl WasmPolicy {
         let no_export = self.info.modules.iter().all(|m| m.entrypoints.is_none());
         if let Ok(id) = entrypoint.trim().parse::<i32>() {
             if self.modules.len() == 1 {
-                let known = match &self.info.modules.first().and_then(|m| m.entrypoints.as_ref()) {
+                let known = match &self
+                    .info
+                    .modules
+                    .first()
+                    .and_then(|m| m.entrypoints.as_ref())
+                {
                     Some(list) => list.iter().any(|(_, i)| *i == id),
                     None => id == 0,
                 };
