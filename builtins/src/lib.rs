@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod args;
+pub mod capabilities;
 pub mod context;
 pub mod error;
 pub mod fallback;
@@ -34,6 +35,7 @@ pub mod registry;
 pub mod regorus_conv;
 pub mod value;
 
+pub use capabilities::Capabilities;
 pub use context::EvalContext;
 pub use error::BuiltinError;
 pub use registry::{Builtin, BuiltinFn, Registry, Served};

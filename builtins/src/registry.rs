@@ -113,6 +113,15 @@ impl Registry {
         r
     }
 
+    /// The default registry with the outside-world builtins that `caps`
+    /// enables (`http.send`, `net.lookup_ip_addr`, `opa.runtime`); the
+    /// others stay [`Served::Gated`].
+    pub fn with_capabilities(caps: &crate::Capabilities) -> Registry {
+        let mut r = Registry::with_defaults();
+        crate::native::enable_capabilities(&mut r, caps);
+        r
+    }
+
     /// Insert a builtin, replacing any of the same name.
     pub fn insert(&mut self, builtin: Builtin) {
         self.builtins.insert(builtin.name.clone(), builtin);

@@ -8,6 +8,7 @@
 mod gojson;
 mod jose;
 mod jwt;
+mod outside;
 mod x509;
 
 use crate::registry::Builtin;
@@ -20,6 +21,7 @@ pub(crate) mod sprintf;
 pub(crate) fn register_all(r: &mut Registry) {
     sprintf::register(r);
     jwt::register(r);
+    outside::register(r);
     x509::register(r);
 }
 
@@ -29,4 +31,9 @@ where
     F: Fn(&EvalContext, &[Value]) -> Result<Option<Value>, BuiltinError> + Send + Sync + 'static,
 {
     r.insert(Builtin::new(name, arity, Served::Native, Arc::new(f)));
+}
+
+/// Enable the capability-gated builtins `caps` turns on.
+pub(crate) fn enable_capabilities(r: &mut Registry, caps: &crate::Capabilities) {
+    outside::enable(r, caps);
 }

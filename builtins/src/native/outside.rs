@@ -1,0 +1,489 @@
+//! The outside-world builtins, behind [`Capabilities`]: `http.send`,
+//! `net.lookup_ip_addr`, `opa.runtime`. Registered as [`Served::Gated`]
+//! (failing with [`BuiltinError::CapabilityDisabled`]) unless enabled.
+
+use crate::capabilities::{Capabilities, HttpCapability, NetLookupCapability};
+use crate::registry::Builtin;
+use crate::{BuiltinError, EvalContext, Registry, Served, Value, args};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::sync::Arc;
+use std::time::Duration;
+
+const HTTP_SEND: &str = "http.send";
+const LOOKUP: &str = "net.lookup_ip_addr";
+const RUNTIME: &str = "opa.runtime";
+
+/// The gated builtins: name and arity.
+pub(crate) const GATED: [(&str, usize); 3] = [(HTTP_SEND, 1), (LOOKUP, 1), (RUNTIME, 0)];
+
+/// Register the gated builtins in their disabled form.
+pub(crate) fn register(r: &mut Registry) {
+    for (name, arity) in GATED {
+        r.insert(Builtin::new(
+            name,
+            arity,
+            Served::Gated,
+            Arc::new(move |_, _| Err(BuiltinError::CapabilityDisabled(name.to_string()))),
+        ));
+    }
+}
+
+/// Replace the disabled forms by working ones for each enabled capability.
+pub(crate) fn enable(r: &mut Registry, caps: &Capabilities) {
+    if let Some(http) = &caps.http {
+        let http = Arc::new(http.clone());
+        r.insert(Builtin::new(
+            HTTP_SEND,
+            1,
+            Served::Native,
+            Arc::new(move |ctx, a| http_send(ctx, &http, a).map(Some)),
+        ));
+    }
+    if caps.net_lookup.enabled {
+        let cfg = Arc::new(caps.net_lookup.clone());
+        r.insert(Builtin::new(
+            LOOKUP,
+            1,
+            Served::Native,
+            Arc::new(move |_, a| lookup(&cfg, a).map(Some)),
+        ));
+    }
+    if let Some(rt) = &caps.runtime {
+        let v = Value::from_serde(rt);
+        r.insert(Builtin::new(
+            RUNTIME,
+            0,
+            Served::Native,
+            Arc::new(move |_, _| Ok(Some(v.clone()))),
+        ));
+    }
+}
+
+fn lookup(cfg: &NetLookupCapability, a: &[Value]) -> Result<Value, BuiltinError> {
+    let name = args::string(LOOKUP, a, 0)?;
+    if let Ok(ip) = name.parse::<std::net::IpAddr>() {
+        return Ok(Value::set([Value::string(ip.to_string())]));
+    }
+    if let Some(ips) = cfg.static_hosts.get(name) {
+        return Ok(Value::set(
+            ips.iter().map(|ip| Value::string(ip.to_string())),
+        ));
+    }
+    if !cfg.system_resolver {
+        return Err(BuiltinError::failed(
+            LOOKUP,
+            format!("lookup {name}: no such host"),
+        ));
+    }
+    use std::net::ToSocketAddrs as _;
+    let addrs = (name, 0u16)
+        .to_socket_addrs()
+        .map_err(|e| BuiltinError::failed(LOOKUP, format!("lookup {name}: {e}")))?;
+    Ok(Value::set(addrs.map(|a| Value::string(a.ip().to_string()))))
+}
+
+const REQUEST_KEYS: [&str; 25] = [
+    "method",
+    "url",
+    "body",
+    "enable_redirect",
+    "force_json_decode",
+    "force_yaml_decode",
+    "headers",
+    "raw_body",
+    "tls_use_system_certs",
+    "tls_ca_cert",
+    "tls_ca_cert_file",
+    "tls_ca_cert_env_variable",
+    "tls_client_cert",
+    "tls_client_cert_file",
+    "tls_client_cert_env_variable",
+    "tls_client_key",
+    "tls_client_key_file",
+    "tls_client_key_env_variable",
+    "tls_insecure_skip_verify",
+    "tls_server_name",
+    "timeout",
+    "cache",
+    "force_cache",
+    "force_cache_duration_seconds",
+    "raise_error",
+];
+
+const EXTRA_KEYS: [&str; 3] = [
+    "caching_mode",
+    "max_retry_attempts",
+    "cache_ignored_headers",
+];
+
+/// A Go duration string (`"5s"`, `"1m30s"`, `"250ms"`) or nanoseconds.
+fn parse_timeout(v: &Value) -> Result<Duration, String> {
+    match v {
+        Value::Number(n) => {
+            let ns = n
+                .as_i64()
+                .ok_or_else(|| "invalid timeout number value".to_string())?;
+            Ok(Duration::from_nanos(u64::try_from(ns).unwrap_or(0)))
+        }
+        Value::String(s) => {
+            let mut total = 0f64;
+            let mut rest = s.trim();
+            if rest.is_empty() {
+                return Err(format!("time: invalid duration {s:?}"));
+            }
+            while !rest.is_empty() {
+                let num_end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                    .unwrap_or(rest.len());
+                let num: f64 = rest
+                    .get(..num_end)
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("time: invalid duration {s:?}"))?;
+                rest = rest.get(num_end..).unwrap_or_default();
+                let unit_end = rest
+                    .find(|c: char| c.is_ascii_digit() || c == '.')
+                    .unwrap_or(rest.len());
+                let unit = rest.get(..unit_end).unwrap_or_default();
+                rest = rest.get(unit_end..).unwrap_or_default();
+                let scale = match unit {
+                    "ns" => 1e-9,
+                    "us" | "µs" => 1e-6,
+                    "ms" => 1e-3,
+                    "s" => 1.0,
+                    "m" => 60.0,
+                    "h" => 3600.0,
+                    _ => return Err(format!("time: unknown unit {unit:?} in duration {s:?}")),
+                };
+                total += num * scale;
+            }
+            Ok(Duration::from_secs_f64(total))
+        }
+        _ => Err("invalid timeout value".to_string()),
+    }
+}
+
+fn network_error(message: String) -> Value {
+    Value::object([
+        (Value::string("status_code"), Value::int(0)),
+        (
+            Value::string("error"),
+            Value::object([
+                (
+                    Value::string("code"),
+                    Value::string("eval_http_send_network_error"),
+                ),
+                (Value::string("message"), Value::string(message)),
+            ]),
+        ),
+    ])
+}
+
+fn http_send(ctx: &EvalContext, cfg: &HttpCapability, a: &[Value]) -> Result<Value, BuiltinError> {
+    let req = args::object(HTTP_SEND, a, 0)?;
+    let fail = |m: String| BuiltinError::failed(HTTP_SEND, m);
+    let mut invalid: Vec<String> = Vec::new();
+    for k in req.keys() {
+        let ks = k.as_str().unwrap_or_default();
+        if !REQUEST_KEYS.contains(&ks) && !EXTRA_KEYS.contains(&ks) {
+            invalid.push(k.to_string());
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(fail(format!(
+            "invalid request parameters(s): {{{}}}",
+            invalid.join(", ")
+        )));
+    }
+    let get = |k: &str| req.get(&Value::string(k));
+    let method = match get("method") {
+        Some(Value::String(m)) => m.to_ascii_uppercase(),
+        _ => {
+            return Err(fail(
+                "missing required request parameters(s): {method}".to_string(),
+            ));
+        }
+    };
+    let url = match get("url") {
+        Some(Value::String(u)) => u.to_string(),
+        _ => {
+            return Err(fail(
+                "missing required request parameters(s): {url}".to_string(),
+            ));
+        }
+    };
+    let raise_error = !matches!(get("raise_error"), Some(Value::Bool(false)));
+    let key = a.to_vec();
+    ctx.cached(HTTP_SEND, &key, || match send(cfg, &method, &url, req) {
+        Ok(v) => Ok(v),
+        Err(SendError::Fatal(m)) => Err(fail(m)),
+        Err(SendError::Network(m)) => {
+            if raise_error {
+                Err(fail(m))
+            } else {
+                Ok(network_error(m))
+            }
+        }
+    })
+}
+
+enum SendError {
+    /// Bad request parameters or a policy violation: always an error.
+    Fatal(String),
+    /// The request could not be completed.
+    Network(String),
+}
+
+fn host_port(url: &str) -> Option<(String, Option<u16>)> {
+    let rest = url.split_once("://")?.1;
+    let auth = rest.split(['/', '?', '#']).next()?;
+    let auth = auth.rsplit_once('@').map(|(_, h)| h).unwrap_or(auth);
+    if let Some(v6) = auth.strip_prefix('[') {
+        let (h, p) = v6.split_once(']')?;
+        let port = p.strip_prefix(':').and_then(|p| p.parse().ok());
+        return Some((h.to_string(), port));
+    }
+    match auth.rsplit_once(':') {
+        Some((h, p)) => Some((h.to_string(), p.parse().ok())),
+        None => Some((auth.to_string(), None)),
+    }
+}
+
+fn send(
+    cfg: &HttpCapability,
+    method: &str,
+    url: &str,
+    req: &std::collections::BTreeMap<Value, Value>,
+) -> Result<Value, SendError> {
+    let get = |k: &str| req.get(&Value::string(k));
+    let (host, port) =
+        host_port(url).ok_or_else(|| SendError::Network(format!("parse {url:?}: invalid URL")))?;
+    if !cfg.allows(&host, port) {
+        return Err(SendError::Fatal(format!("unallowed host: {host}")));
+    }
+    let timeout = match get("timeout") {
+        Some(v) => parse_timeout(v).map_err(SendError::Fatal)?,
+        None => Duration::from_millis(cfg.timeout_ms),
+    };
+    let redirects = if matches!(get("enable_redirect"), Some(Value::Bool(true))) {
+        10
+    } else {
+        0
+    };
+    let mut headers_out: Vec<(String, String)> = Vec::new();
+    if let Some(Value::Object(h)) = get("headers") {
+        for (k, v) in h.iter() {
+            let k = k.as_str().unwrap_or_default().to_string();
+            let v = match v {
+                Value::String(s) => s.to_string(),
+                other => other.to_string(),
+            };
+            if k.contains(['\r', '\n']) || v.contains(['\r', '\n']) {
+                return Err(SendError::Fatal(format!("invalid header field {k:?}")));
+            }
+            headers_out.push((k, v));
+        }
+    }
+    let body: Option<Vec<u8>> = match (get("raw_body"), get("body")) {
+        (Some(Value::String(raw)), _) => Some(raw.as_bytes().to_vec()),
+        (_, Some(b)) => Some(super::gojson::marshal(b).into_bytes()),
+        _ => None,
+    };
+    let _ = redirects;
+    let resp = http1(
+        method,
+        url,
+        &host,
+        port,
+        &headers_out,
+        body.as_deref(),
+        timeout,
+        cfg.max_body_bytes,
+    )
+    .map_err(|e| SendError::Network(format!("{method} {url}: {e}")))?;
+    let code = resp.code;
+    let status = resp.status;
+    let mut headers = std::collections::BTreeMap::new();
+    let mut content_type = String::new();
+    for (name, val) in resp.headers {
+        let lname = name.to_ascii_lowercase();
+        if lname == "content-type" {
+            content_type = val.clone();
+        }
+        let entry = headers.entry(Value::string(lname)).or_insert_with(Vec::new);
+        entry.push(Value::string(val));
+    }
+    let headers: std::collections::BTreeMap<Value, Value> = headers
+        .into_iter()
+        .map(|(k, v)| (k, Value::array(v)))
+        .collect();
+    let raw = resp.body;
+    let raw_text = String::from_utf8_lossy(&raw).to_string();
+    let force_json = matches!(get("force_json_decode"), Some(Value::Bool(true)));
+    let body = if force_json || content_type.contains("json") {
+        if raw_text.trim().is_empty() {
+            Value::Null
+        } else {
+            Value::from_json_str(&raw_text).map_err(|e| {
+                SendError::Fatal(format!("failed to decode the response body as JSON: {e}"))
+            })?
+        }
+    } else {
+        Value::Null
+    };
+    Ok(Value::object([
+        (Value::string("status"), Value::string(status)),
+        (Value::string("status_code"), Value::int(i64::from(code))),
+        (Value::string("body"), body),
+        (Value::string("raw_body"), Value::string(raw_text)),
+        (Value::string("headers"), Value::Object(Arc::new(headers))),
+    ]))
+}
+
+struct Response {
+    code: u16,
+    status: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// A blocking HTTP/1.1 exchange over plain TCP (`http://` URLs only).
+#[allow(clippy::too_many_arguments)]
+fn http1(
+    method: &str,
+    url: &str,
+    host: &str,
+    port: Option<u16>,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+    timeout: Duration,
+    max_body: u64,
+) -> Result<Response, String> {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Err("only http:// URLs are supported by this runtime's http.send".to_string());
+    };
+    let path_start = rest.find(['/', '?']).unwrap_or(rest.len());
+    let mut path = rest.get(path_start..).unwrap_or_default().to_string();
+    if let Some(i) = path.find('#') {
+        path.truncate(i);
+    }
+    if path.is_empty() || path.starts_with('?') {
+        path.insert(0, '/');
+    }
+    let port = port.unwrap_or(80);
+    use std::net::ToSocketAddrs as _;
+    let addr = (host.trim_start_matches('[').trim_end_matches(']'), port)
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())?
+        .next()
+        .ok_or_else(|| format!("lookup {host}: no such host"))?;
+    let deadline = std::time::Instant::now() + timeout;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
+    let left = || {
+        deadline
+            .saturating_duration_since(std::time::Instant::now())
+            .max(Duration::from_millis(1))
+    };
+    stream
+        .set_write_timeout(Some(left()))
+        .map_err(|e| e.to_string())?;
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n");
+    let mut has_ua = false;
+    for (k, v) in headers {
+        has_ua |= k.eq_ignore_ascii_case("user-agent");
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !has_ua {
+        head.push_str("User-Agent: regowasm\r\n");
+    }
+    if let Some(b) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", b.len()));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| e.to_string())?;
+    if let Some(b) = body {
+        stream.write_all(b).map_err(|e| e.to_string())?;
+    }
+    stream
+        .set_read_timeout(Some(left()))
+        .map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).map_err(|e| timeout_msg(&e))?;
+    let mut parts = line.trim_end().splitn(3, ' ');
+    let _version = parts.next();
+    let code: u16 = parts
+        .next()
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| "malformed HTTP response".to_string())?;
+    let reason = parts.next().unwrap_or_default();
+    let mut out_headers = Vec::new();
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).map_err(|e| timeout_msg(&e))?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            let v = v.trim().to_string();
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.parse().ok();
+            }
+            if k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked") {
+                chunked = true;
+            }
+            out_headers.push((k.to_string(), v));
+        }
+    }
+    reader
+        .get_ref()
+        .set_read_timeout(Some(left()))
+        .map_err(|e| e.to_string())?;
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).map_err(|e| timeout_msg(&e))?;
+            let n = u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                .map_err(|_| "malformed chunked body".to_string())?;
+            if n == 0 || body.len() as u64 + n > max_body {
+                break;
+            }
+            let mut chunk = Vec::new();
+            (&mut reader)
+                .take(n)
+                .read_to_end(&mut chunk)
+                .map_err(|e| timeout_msg(&e))?;
+            body.extend(chunk);
+            let mut crlf = String::new();
+            reader.read_line(&mut crlf).map_err(|e| timeout_msg(&e))?;
+        }
+    } else {
+        let limit = length.unwrap_or(max_body).min(max_body);
+        reader
+            .take(limit)
+            .read_to_end(&mut body)
+            .map_err(|e| timeout_msg(&e))?;
+    }
+    Ok(Response {
+        code,
+        status: format!("{code} {reason}"),
+        headers: out_headers,
+        body,
+    })
+}
+
+fn timeout_msg(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
