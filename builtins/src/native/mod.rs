@@ -15,6 +15,17 @@ use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
 use std::sync::Arc;
 
+mod crypto;
+mod encoding;
+mod gotime;
+mod goyaml;
+mod jsonx;
+mod misc;
+mod net;
+mod regexes;
+mod semver;
+mod time;
+mod units;
 pub(crate) mod sprintf;
 
 /// Register every native builtin.
@@ -23,6 +34,15 @@ pub(crate) fn register_all(r: &mut Registry) {
     jwt::register(r);
     outside::register(r);
     x509::register(r);
+    crypto::register(r);
+    encoding::register(r);
+    jsonx::register(r);
+    misc::register(r);
+    net::register(r);
+    regexes::register(r);
+    semver::register(r);
+    time::register(r);
+    units::register(r);
 }
 
 /// Insert one native builtin.
@@ -36,4 +56,79 @@ where
 /// Enable the capability-gated builtins `caps` turns on.
 pub(crate) fn enable_capabilities(r: &mut Registry, caps: &crate::Capabilities) {
     outside::enable(r, caps);
+}
+
+/// A number value from its decimal text (exact once the value model
+/// holds big numbers exactly; `0` for text that is not a number).
+pub(crate) fn number_value(text: &str) -> Value {
+    match Value::parse_text(text) {
+        Ok(v @ Value::Number(_)) => v,
+        _ => text
+            .parse::<f64>()
+            .ok()
+            .and_then(crate::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::int(0)),
+    }
+}
+
+/// Go's `strconv.Quote` (how OPA quotes strings in error messages).
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if go_is_print(c) => out.push(c),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An approximation of Go's `unicode.IsPrint`.
+fn go_is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF | 0xF0000..=0x10FFFF)
+}
+
+/// Operand `pos` (0-based) as an `i64` integer, with OPA's type error for
+/// non-integers (`operand N must be integer number but got
+/// floating-point number`).
+pub(crate) fn int_operand(name: &str, a: &[Value], pos: usize) -> Result<i64, BuiltinError> {
+    let n = crate::args::number(name, a, pos)?;
+    match n.as_i64() {
+        Some(i) => Ok(i),
+        None if n.is_integer() => Err(BuiltinError::failed(
+            name,
+            format!("operand {} must be a 64-bit integer", pos + 1),
+        )),
+        None => Err(BuiltinError::Type {
+            name: name.to_string(),
+            pos: pos + 1,
+            expected: "integer number".to_string(),
+            got: "floating-point number".to_string(),
+        }),
+    }
 }
