@@ -19,7 +19,63 @@ const FAMILIES: &[&str] = &[
 
 /// Known, accepted differences from OPA: (family, builtin, substring of the
 /// case's argument JSON, reason). Each is listed in the builtins report.
-const ACCEPTED: &[(&str, &str, &str, &str)] = &[];
+const ACCEPTED: &[(&str, &str, &str, &str)] = &[
+    // chrono-tz's transition table ends before these far-future dates; Go
+    // extends daylight saving time by the zone's POSIX rule.
+    (
+        "time",
+        "time.format",
+        "America/St_Johns",
+        "far-future DST (chrono-tz)",
+    ),
+    (
+        "time",
+        "time.clock",
+        "America/St_Johns",
+        "far-future DST (chrono-tz)",
+    ),
+    (
+        "time",
+        "time.date",
+        "America/St_Johns",
+        "far-future DST (chrono-tz)",
+    ),
+    (
+        "time",
+        "time.weekday",
+        "America/St_Johns",
+        "far-future DST (chrono-tz)",
+    ),
+    // Validation messages come from the `jsonschema` crate, not gojsonschema:
+    // the verdict and the error count match, the texts do not.
+    (
+        "json",
+        "json.match_schema",
+        r#""type":"array""#,
+        "gojsonschema error text",
+    ),
+    (
+        "json",
+        "json.verify_schema",
+        r#""type":5"#,
+        "gojsonschema error text",
+    ),
+    // serde_yaml is a YAML 1.2 parser: no YAML 1.1 booleans (`y`, `yes`,
+    // `on`), and its syntax error texts differ from go-yaml's.
+    ("json", "yaml.unmarshal", r"- x\n- y", "YAML 1.1 boolean"),
+    ("json", "yaml.unmarshal", "a: yes", "YAML 1.1 boolean"),
+    ("json", "yaml.unmarshal", "a: b: c", "YAML error text"),
+    (
+        "json",
+        "yaml.unmarshal",
+        r#"{"json":"{"}"#,
+        "YAML error text",
+    ),
+    ("json", "yaml.unmarshal", "[1, 2", "YAML error text"),
+    // Numbers beyond f64 need the exact value model (in progress).
+    ("units", "units.parse", "1e400", "number beyond f64"),
+    ("units", "units.parse_bytes", "1e400", "number beyond f64"),
+];
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat-tests/golden")

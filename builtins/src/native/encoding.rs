@@ -45,7 +45,7 @@ fn hex_decode(s: &[u8]) -> Result<Vec<u8>, String> {
         };
         let hi = hex_val(a).ok_or_else(|| invalid(a))?;
         let lo = hex_val(b).ok_or_else(|| invalid(b))?;
-        out.push(hi << 4 | lo);
+        out.push((hi << 4) | lo);
     }
     if let [last] = pairs.remainder() {
         if hex_val(*last).is_none() {
@@ -96,7 +96,7 @@ pub(crate) fn query_unescape(s: &str) -> Result<String, String> {
             b'%' => {
                 let hi = b.get(i + 1).and_then(|x| hex_val(*x)).unwrap_or(0);
                 let lo = b.get(i + 2).and_then(|x| hex_val(*x)).unwrap_or(0);
-                out.push(hi << 4 | lo);
+                out.push((hi << 4) | lo);
                 i += 3;
             }
             b'+' => {

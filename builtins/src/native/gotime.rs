@@ -91,14 +91,12 @@ fn next_std_chunk(layout: &[u8]) -> (usize, Option<Std>, usize) {
     while i < layout.len() {
         let c = at(i);
         match c {
-            b'J' => {
-                if has(i, "Jan") {
-                    if has(i, "January") {
-                        return (i, Some(Std::LongMonth), i + 7);
-                    }
-                    if !starts_with_lower(layout.get(i + 3..).unwrap_or(&[])) {
-                        return (i, Some(Std::Month), i + 3);
-                    }
+            b'J' if has(i, "Jan") => {
+                if has(i, "January") {
+                    return (i, Some(Std::LongMonth), i + 7);
+                }
+                if !starts_with_lower(layout.get(i + 3..).unwrap_or(&[])) {
+                    return (i, Some(Std::Month), i + 3);
                 }
             }
             b'M' => {
@@ -157,16 +155,8 @@ fn next_std_chunk(layout: &[u8]) -> (usize, Option<Std>, usize) {
             b'3' => return (i, Some(Std::Hour12), i + 1),
             b'4' => return (i, Some(Std::Minute), i + 1),
             b'5' => return (i, Some(Std::Second), i + 1),
-            b'P' => {
-                if at(i + 1) == b'M' {
-                    return (i, Some(Std::PM), i + 2);
-                }
-            }
-            b'p' => {
-                if at(i + 1) == b'm' {
-                    return (i, Some(Std::Pm), i + 2);
-                }
-            }
+            b'P' if at(i + 1) == b'M' => return (i, Some(Std::PM), i + 2),
+            b'p' if at(i + 1) == b'm' => return (i, Some(Std::Pm), i + 2),
             b'-' => {
                 for (pat, std) in [
                     ("-070000", Std::NumSecondsTz),
@@ -1066,17 +1056,11 @@ pub(crate) fn parse(layout_s: &str, value_s: &str) -> Result<i128, String> {
         + i128::from(hour) * 3600
         + i128::from(min) * 60
         + i128::from(sec);
-    if !z_utc {
-        if zone_offset != -1 {
-            secs -= i128::from(zone_offset);
-        } else if let Some(name) = zone_name {
-            // Go looks the name up in the local zone (UTC here); unknown
-            // abbreviations get offset 0, `GMT+h` gets h hours.
-            if name.len() > 3 && name.get(..3) == Some(b"GMT") {
-                let off = atoi(name.get(3..).unwrap_or(&[])).unwrap_or(0);
-                secs -= i128::from(off) * 3600;
-            }
-        }
+    // A zone name (`MST`, `GMT+3`) only labels the location in Go: the
+    // local zone here is UTC, so the instant is read as UTC.
+    let _ = zone_name;
+    if !z_utc && zone_offset != -1 {
+        secs -= i128::from(zone_offset);
     }
     Ok(secs * 1_000_000_000 + i128::from(nsec))
 }

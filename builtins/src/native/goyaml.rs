@@ -649,8 +649,16 @@ impl Emitter {
             Value::Object(_) => {
                 for (key, val) in Emitter::entries(v) {
                     self.write_indent(indent);
-                    self.scalar(&key, indent + 2, true);
-                    self.indicator(":", false);
+                    let simple = key.len() <= 128 && !key.chars().any(is_break);
+                    if simple {
+                        self.scalar(&key, indent + 2, true);
+                        self.indicator(":", false);
+                    } else {
+                        self.indicator("?", true);
+                        self.scalar(&key, indent + 2, false);
+                        self.write_indent(indent);
+                        self.indicator(":", true);
+                    }
                     self.value_after_key(val, indent, depth);
                 }
             }

@@ -165,19 +165,8 @@ fn nested_subset(sup: &Value, sub: &Value) -> bool {
 fn object_subset(name: &str, a: &[Value]) -> Result<bool, BuiltinError> {
     let sup = args::any(name, a, 0)?;
     let sub = args::any(name, a, 1)?;
-    let kind_ok = |v: &Value| matches!(v, Value::Object(_) | Value::Set(_) | Value::Array(_));
-    for (i, v) in [sup, sub].into_iter().enumerate() {
-        if !kind_ok(v) {
-            return Err(BuiltinError::Type {
-                name: name.to_string(),
-                pos: i + 1,
-                expected: "one of {object, set, array}".to_string(),
-                got: v.type_name().to_string(),
-            });
-        }
-    }
     match (sup, sub) {
-        (Value::Set(s), Value::Array(b)) => Ok(b.iter().all(|x| s.contains(x))),
+        (Value::Array(s), Value::Set(b)) => Ok(b.iter().all(|x| s.contains(x))),
         (Value::Object(_), Value::Object(_))
         | (Value::Set(_), Value::Set(_))
         | (Value::Array(_), Value::Array(_)) => Ok(nested_subset(sup, sub)),
@@ -318,7 +307,7 @@ fn insert_at(root: &Value, path: &[Value], value: &Value) -> Result<Value, Strin
 
 fn delete_at(root: &Value, path: &[Value]) -> Result<Value, String> {
     let Some((key, rest)) = path.split_first() else {
-        return Err("cannot delete the root document".into());
+        return Ok(Value::Null);
     };
     let missing = || {
         format!(
@@ -444,17 +433,16 @@ fn json_patch(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
 
 // --- JSON schema ----------------------------------------------------------
 
-fn schema_json(name: &str, v: &Value, pos: usize) -> Result<serde_json::Value, BuiltinError> {
+fn schema_json(name: &str, v: &Value) -> Result<serde_json::Value, BuiltinError> {
     match v {
-        Value::String(s) => serde_json::from_str(s)
-            .map_err(|e| BuiltinError::failed(name, format!("operand {pos}: invalid JSON: {e}"))),
+        Value::String(s) => {
+            serde_json::from_str(s).map_err(|_| BuiltinError::failed(name, "invalid JSON string"))
+        }
         Value::Object(_) => Ok(v.to_json()),
-        other => Err(BuiltinError::Type {
-            name: name.to_string(),
-            pos,
-            expected: "one of {string, object}".to_string(),
-            got: other.type_name().to_string(),
-        }),
+        _ => Err(BuiltinError::failed(
+            name,
+            "wrong type, expected string or object",
+        )),
     }
 }
 
@@ -466,15 +454,15 @@ fn compile_schema(schema: &serde_json::Value) -> Result<jsonschema::Validator, S
 }
 
 fn match_schema(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
-    let doc = schema_json(name, args::any(name, a, 0)?, 1)?;
-    let schema = schema_json(name, args::any(name, a, 1)?, 2)?;
+    let doc = schema_json(name, args::any(name, a, 0)?)?;
+    let schema = schema_json(name, args::any(name, a, 1)?)?;
     let validator = compile_schema(&schema).map_err(|m| BuiltinError::failed(name, m))?;
     let errors: Vec<Value> = validator
         .iter_errors(&doc)
         .map(|e| {
             let path = e.instance_path().to_string();
             let field = if path.is_empty() {
-                "(root)".to_string()
+                "(Root)".to_string()
             } else {
                 path.trim_start_matches('/').replace('/', ".")
             };
@@ -562,19 +550,22 @@ pub(crate) fn register(r: &mut Registry) {
     });
     native(r, "json.verify_schema", 1, |_, a| {
         let name = "json.verify_schema";
-        let schema = match schema_json(name, args::any(name, a, 0)?, 1) {
+        let schema = match schema_json(name, args::any(name, a, 0)?) {
             Ok(s) => s,
             Err(BuiltinError::Failed { message, .. }) => {
                 return Ok(Some(Value::array(vec![
                     Value::Bool(false),
-                    Value::string(message),
+                    Value::string(format!("jsonschema: {message}")),
                 ])));
             }
             Err(e) => return Err(e),
         };
         Ok(Some(match compile_schema(&schema) {
             Ok(_) => Value::array(vec![Value::Bool(true), Value::Null]),
-            Err(m) => Value::array(vec![Value::Bool(false), Value::string(m)]),
+            Err(m) => Value::array(vec![
+                Value::Bool(false),
+                Value::string(format!("jsonschema: {m}")),
+            ]),
         }))
     });
     native(r, "object.subset", 2, |_, a| {
@@ -617,7 +608,7 @@ pub(crate) fn register(r: &mut Registry) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use crate::{EvalContext, Registry, Value};
 
     fn call(name: &str, args: &[Value]) -> Result<Option<Value>, String> {

@@ -6,7 +6,7 @@
 
 use super::{go_quote, native};
 use crate::{BuiltinError, EvalContext, Registry, Value, args};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// OPA's Rego text of a value (`ast.Value.String()`): `[1, 2]`,
 /// `{"a": 1}`, `{1, 2}`, `set()`.
@@ -46,7 +46,7 @@ impl SplitMix {
         SplitMix(seed ^ h)
     }
 
-    fn next(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -58,7 +58,7 @@ impl SplitMix {
     fn below(&mut self, n: u64) -> u64 {
         let zone = u64::MAX - (u64::MAX % n);
         loop {
-            let x = self.next();
+            let x = self.next_u64();
             if x < zone {
                 return x % n;
             }
@@ -70,7 +70,7 @@ fn uuid_v4(ctx: &EvalContext, key: &str) -> String {
     let mut rng = SplitMix::new(ctx.seed(), key);
     let mut bytes = [0u8; 16];
     for chunk in bytes.chunks_mut(8) {
-        let x = rng.next().to_le_bytes();
+        let x = rng.next_u64().to_le_bytes();
         for (d, s) in chunk.iter_mut().zip(x) {
             *d = s;
         }
@@ -113,8 +113,26 @@ fn parse_uuid(s: &str) -> Option<[u8; 16]> {
 }
 
 fn uuid_info(u: &[u8; 16]) -> Value {
-    let version = u[6] >> 4;
-    let variant = match u[8] {
+    let [
+        b0,
+        b1,
+        b2,
+        b3,
+        b4,
+        b5,
+        b6,
+        b7,
+        b8,
+        b9,
+        n0,
+        n1,
+        n2,
+        n3,
+        n4,
+        n5,
+    ] = *u;
+    let version = b6 >> 4;
+    let variant = match b8 {
         b if b & 0xc0 == 0x80 => "RFC4122",
         b if b & 0xe0 == 0xc0 => "Microsoft",
         b if b & 0xe0 == 0xe0 => "Future",
@@ -125,12 +143,13 @@ fn uuid_info(u: &[u8; 16]) -> Value {
         (Value::from("variant"), Value::from(variant)),
     ];
     if version == 1 || version == 2 {
-        let be32 = |i: usize| u32::from_be_bytes([u[i], u[i + 1], u[i + 2], u[i + 3]]);
-        let be16 = |i: usize| u16::from_be_bytes([u[i], u[i + 1]]);
-        let t = i64::from(be32(0)) | i64::from(be16(4)) << 32 | i64::from(be16(6) & 0xfff) << 48;
+        let time_low = u32::from_be_bytes([b0, b1, b2, b3]);
+        let time_mid = u16::from_be_bytes([b4, b5]);
+        let time_hi = u16::from_be_bytes([b6, b7]) & 0xfff;
+        let t = i64::from(time_low) | (i64::from(time_mid) << 32) | (i64::from(time_hi) << 48);
         let t = t - 122_192_928_000_000_000;
         let (sec, nsec) = (t / 10_000_000, (t % 10_000_000) * 100);
-        let node = &u[10..16];
+        let node = [n0, n1, n2, n3, n4, n5];
         entries.push((
             Value::from("time"),
             Value::int(sec.wrapping_mul(1_000_000_000).wrapping_add(nsec)),
@@ -160,11 +179,11 @@ fn uuid_info(u: &[u8; 16]) -> Value {
         ));
         entries.push((
             Value::from("clocksequence"),
-            Value::int(i64::from(be16(8) & 0x3fff)),
+            Value::int(i64::from(u16::from_be_bytes([b8, b9]) & 0x3fff)),
         ));
         if version == 2 {
-            entries.push((Value::from("id"), Value::int(i64::from(be32(0)))));
-            let domain = match u[9] {
+            entries.push((Value::from("id"), Value::int(i64::from(time_low))));
+            let domain = match b9 {
                 0 => "Person".to_string(),
                 1 => "Group".to_string(),
                 2 => "Org".to_string(),
@@ -380,10 +399,6 @@ fn uri_value(u: &gourl::Url) -> Value {
     Value::object(entries)
 }
 
-/// Position-keyed identity of a vertex, standing in for the term pointers
-/// OPA's `graph.reachable_paths` compares.
-type VertexId = (Option<Value>, usize);
-
 fn edges_of(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a.to_vec(),
@@ -392,38 +407,42 @@ fn edges_of(v: &Value) -> Vec<Value> {
     }
 }
 
+/// OPA's `pathBuilder`: `reached` is shared by one traversal and marks a
+/// node when the walk leaves it; a frame that meets reached neighbours
+/// commits its accumulated path list (OPA's `paths` slice) each time.
 fn path_builder(
     graph: &std::collections::BTreeMap<Value, Value>,
     root: &Value,
-    mut path: Vec<Value>,
-    paths: &mut BTreeSet<Value>,
-    reached: &mut HashSet<VertexId>,
+    path: &[Value],
+    out: &mut BTreeSet<Value>,
+    reached: &mut BTreeSet<Value>,
     budget: &mut usize,
 ) {
     if *budget == 0 {
         return;
     }
     *budget -= 1;
-    match graph.get(root) {
-        Some(edges) => {
-            let list = edges_of(edges);
-            if list.is_empty() {
-                paths.insert(Value::array(path));
-                return;
+    let Some(edges) = graph.get(root) else {
+        out.insert(Value::array(path.to_vec()));
+        return;
+    };
+    let mut path = path.to_vec();
+    path.push(root.clone());
+    let list = edges_of(edges);
+    if list.is_empty() {
+        out.insert(Value::array(path));
+        return;
+    }
+    let mut acc: Vec<Value> = Vec::new();
+    for neighbor in list {
+        if reached.contains(&neighbor) {
+            if acc.len() < 100_000 {
+                acc.extend(path.iter().cloned());
             }
-            for (i, neighbor) in list.into_iter().enumerate() {
-                let id = (Some(root.clone()), i);
-                if reached.contains(&id) {
-                    paths.insert(Value::array(path.clone()));
-                } else {
-                    path.push(neighbor.clone());
-                    reached.insert(id);
-                    path_builder(graph, &neighbor, path.clone(), paths, reached, budget);
-                }
-            }
-        }
-        None => {
-            paths.insert(Value::array(path));
+            out.insert(Value::array(acc.clone()));
+        } else {
+            reached.insert(root.clone());
+            path_builder(graph, &neighbor, &path, out, reached, budget);
         }
     }
 }
@@ -555,22 +574,28 @@ pub(crate) fn register(r: &mut Registry) {
         let initial: Vec<Value> = match args::any(name, a, 1)? {
             Value::Set(s) => s.iter().cloned().collect(),
             Value::Array(x) => x.to_vec(),
-            other => return Err(cast_type_err(name, other, "{set, array}").with_pos(2)),
+            other => return Err(cast_type_err(name, other, "{array, set}").with_pos(2)),
         };
         let mut paths = BTreeSet::new();
         let mut budget = 1_000_000usize;
         for node in &initial {
-            if graph.contains_key(node) {
-                let mut reached = HashSet::new();
-                reached.insert((None, 0));
-                path_builder(
-                    graph,
-                    node,
-                    vec![node.clone()],
-                    &mut paths,
-                    &mut reached,
-                    &mut budget,
-                );
+            if let Some(edges) = graph.get(node) {
+                let list = edges_of(edges);
+                if list.is_empty() {
+                    paths.insert(Value::array(vec![node.clone()]));
+                }
+                for neighbor in list {
+                    let mut reached = BTreeSet::from([node.clone()]);
+                    let start = [node.clone()];
+                    path_builder(
+                        graph,
+                        &neighbor,
+                        &start,
+                        &mut paths,
+                        &mut reached,
+                        &mut budget,
+                    );
+                }
             }
         }
         Ok(Some(Value::Set(std::sync::Arc::new(paths))))
@@ -583,7 +608,8 @@ pub(crate) fn register(r: &mut Registry) {
             .map_err(|m| BuiltinError::failed(name, m))
     });
     native(r, "uri.is_valid", 1, |_, a| {
-        let ok = matches!(a.first(), Some(Value::String(s)) if gourl::parse(s).is_ok());
+        let ok =
+            matches!(a.first(), Some(Value::String(s)) if !s.is_empty() && gourl::parse(s).is_ok());
         Ok(Some(Value::Bool(ok)))
     });
     native(r, "internal.member_2", 2, |_, a| {
@@ -678,7 +704,7 @@ impl WithPos for BuiltinError {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn call(ctx: &EvalContext, name: &str, args: &[Value]) -> Result<Option<Value>, String> {

@@ -59,17 +59,21 @@ pub(crate) fn enable_capabilities(r: &mut Registry, caps: &crate::Capabilities) 
 }
 
 /// A number value from its decimal text (exact once the value model
-/// holds big numbers exactly; `0` for text that is not a number).
-pub(crate) fn number_value(text: &str) -> Value {
+/// holds big numbers exactly); `None` when the value model cannot hold it.
+pub(crate) fn try_number_value(text: &str) -> Option<Value> {
     match Value::parse_text(text) {
-        Ok(v @ Value::Number(_)) => v,
+        Ok(v @ Value::Number(_)) => Some(v),
         _ => text
             .parse::<f64>()
             .ok()
             .and_then(crate::Number::from_f64)
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::int(0)),
+            .map(Value::Number),
     }
+}
+
+/// [`try_number_value`] for text known to be a representable number.
+pub(crate) fn number_value(text: &str) -> Value {
+    try_number_value(text).unwrap_or_else(|| Value::int(0))
 }
 
 /// Go's `strconv.Quote` (how OPA quotes strings in error messages).

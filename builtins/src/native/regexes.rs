@@ -196,6 +196,90 @@ fn go_error(pat: &str) -> String {
     format!("error parsing regexp: {code}: `{expr}`")
 }
 
+/// Go rejects stacked repetition operators (`a**`, `a+*`, `a{2}*`) that
+/// the Rust parser accepts: the offending text, if any.
+fn nested_repetition(pat: &str) -> Option<String> {
+    let b = pat.as_bytes();
+    let mut i = 0;
+    let mut last_repeat: Option<usize> = None;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        let start = i;
+        let op_end = match c {
+            b'*' | b'+' | b'?' => Some(i + 1),
+            b'{' => {
+                let mut j = i + 1;
+                let d0 = j;
+                while b.get(j).is_some_and(u8::is_ascii_digit) {
+                    j += 1;
+                }
+                let mut ok = j > d0;
+                if ok && b.get(j) == Some(&b',') {
+                    j += 1;
+                    while b.get(j).is_some_and(u8::is_ascii_digit) {
+                        j += 1;
+                    }
+                }
+                ok = ok && b.get(j) == Some(&b'}');
+                ok.then_some(j + 1)
+            }
+            _ => None,
+        };
+        if let Some(mut end) = op_end {
+            if b.get(end) == Some(&b'?') {
+                end += 1;
+            }
+            if let Some(prev) = last_repeat {
+                return Some(pat.get(prev..end).unwrap_or("").to_string());
+            }
+            last_repeat = Some(start);
+            i = end;
+            continue;
+        }
+        last_repeat = None;
+        match c {
+            b'\\' => {
+                if b.get(i + 1) == Some(&b'Q') {
+                    i = pat
+                        .get(i + 2..)
+                        .and_then(|r| r.find("\\E"))
+                        .map_or(b.len(), |k| i + 2 + k + 2);
+                } else if matches!(b.get(i + 1), Some(b'p' | b'P')) && b.get(i + 2) == Some(&b'{') {
+                    i = pat
+                        .get(i..)
+                        .and_then(|r| r.find('}'))
+                        .map_or(b.len(), |k| i + k + 1);
+                } else {
+                    i += 2;
+                }
+            }
+            b'[' => {
+                let mut j = i + 1;
+                if b.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                while j < b.len() && b.get(j) != Some(&b']') {
+                    if b.get(j) == Some(&b'\\') {
+                        j += 1;
+                    } else if b.get(j) == Some(&b'[') && b.get(j + 1) == Some(&b':') {
+                        j = pat
+                            .get(j + 2..)
+                            .and_then(|r| r.find(":]"))
+                            .map_or(j, |k| j + 2 + k + 1);
+                    }
+                    j += 1;
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// Compile a Go pattern (cached).
 pub(crate) fn compile(name: &str, pat: &str) -> Result<Arc<Regex>, BuiltinError> {
     if let Some(re) = cache().lock().get(pat) {
@@ -212,6 +296,12 @@ pub(crate) fn compile(name: &str, pat: &str) -> Result<Arc<Regex>, BuiltinError>
             ),
             _ => BuiltinError::failed(name, go_error(pat)),
         })?;
+    if let Some(text) = nested_repetition(pat) {
+        return Err(BuiltinError::failed(
+            name,
+            format!("error parsing regexp: invalid nested repetition operator: `{text}`"),
+        ));
+    }
     let re = Arc::new(re);
     let mut c = cache().lock();
     if c.len() >= CACHE_MAX {

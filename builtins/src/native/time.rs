@@ -82,6 +82,12 @@ fn tz_time(name: &str, v: &Value) -> Result<(i64, Loc, String), BuiltinError> {
     };
     let ns = n
         .as_i64()
+        .or_else(|| {
+            let f = n.as_f64();
+            // big.Float.Int64 is exact for integral values in range.
+            let in_range = (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f);
+            (f.fract() == 0.0 && in_range).then_some(f as i64)
+        })
         .ok_or_else(|| BuiltinError::failed(name, "timestamp too big"))?;
     Ok((ns, loc, layout))
 }
@@ -95,7 +101,7 @@ fn utc_datetime(ns: i64) -> Option<DateTime<chrono::Utc>> {
 fn numeric_abbrev(offset: i32) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let m = offset.unsigned_abs() / 60;
-    if m % 60 == 0 {
+    if m.is_multiple_of(60) {
         format!("{sign}{:02}", m / 60)
     } else {
         format!("{sign}{:02}{:02}", m / 60, m % 60)

@@ -2,7 +2,9 @@
 //! with its exact number semantics (`big.Rat` for `units.parse`, a 64-bit
 //! mantissa `big.Float` truncated to an integer for `units.parse_bytes`).
 
-use super::{native, number_value};
+use super::native;
+#[cfg(test)]
+use super::number_value;
 use crate::{BuiltinError, Registry, Value, args};
 use num_bigint::{BigInt, Sign};
 use num_traits::{One, Signed, Zero};
@@ -310,7 +312,12 @@ fn units_parse(name: &str, raw: &str) -> Result<Value, BuiltinError> {
         num: n.num * mult.num,
         den: n.den * mult.den,
     };
-    Ok(number_value(&rat_text(&prod)))
+    let text = rat_text(&prod);
+    super::try_number_value(&text).ok_or_else(|| {
+        err(format!(
+            "amount {text:.40} is out of this runtime's number range"
+        ))
+    })
 }
 
 fn units_parse_bytes(name: &str, raw: &str) -> Result<Value, BuiltinError> {
@@ -346,7 +353,11 @@ fn units_parse_bytes(name: &str, raw: &str) -> Result<Value, BuiltinError> {
         Sign::NoSign => "0".to_string(),
         _ => total.to_string(),
     };
-    Ok(number_value(&text))
+    super::try_number_value(&text).ok_or_else(|| {
+        err(format!(
+            "amount {text:.40} is out of this runtime's number range"
+        ))
+    })
 }
 
 /// Register `units.parse` and `units.parse_bytes`.
