@@ -535,7 +535,6 @@ pub(crate) fn register(r: &mut Registry) {
         }
         Ok(Some(Value::Bool(true)))
     });
-    native(r, "opa.runtime", 0, |_, _| Ok(Some(Value::object([]))));
     native(r, "cast_array", 1, |_, a| {
         match args::any("cast_array", a, 0)? {
             v @ Value::Array(_) => Ok(Some(v.clone())),
