@@ -1,1 +1,0 @@
-//! The regorus engine behind the [`crate::Policy`] API.
