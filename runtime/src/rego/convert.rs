@@ -56,7 +56,7 @@ impl Walker {
         Ok(())
     }
 
-    fn to_regorus(&mut self, v: &Value, depth: usize) -> Result<regorus::Value, ConvertError> {
+    fn convert(&mut self, v: &Value, depth: usize) -> Result<regorus::Value, ConvertError> {
         if depth > self.budget.max_depth {
             return Err(ConvertError::TooDeep(self.budget.max_depth));
         }
@@ -82,7 +82,7 @@ impl Walker {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items.iter() {
                     self.charge(1)?;
-                    out.push(self.to_regorus(item, depth + 1)?);
+                    out.push(self.convert(item, depth + 1)?);
                 }
                 regorus::Value::from(out)
             }
@@ -91,7 +91,7 @@ impl Walker {
                 let mut out = BTreeSet::new();
                 for item in items.iter() {
                     self.charge(1)?;
-                    out.insert(self.to_regorus(item, depth + 1)?);
+                    out.insert(self.convert(item, depth + 1)?);
                 }
                 regorus::Value::from(out)
             }
@@ -100,10 +100,7 @@ impl Walker {
                 let mut out = BTreeMap::new();
                 for (k, val) in entries.iter() {
                     self.charge(2)?;
-                    out.insert(
-                        self.to_regorus(k, depth + 1)?,
-                        self.to_regorus(val, depth + 1)?,
-                    );
+                    out.insert(self.convert(k, depth + 1)?, self.convert(val, depth + 1)?);
                 }
                 regorus::Value::from(out)
             }
@@ -128,7 +125,7 @@ pub(crate) fn to_regorus_limited(
     v: &Value,
     budget: Budget,
 ) -> Result<regorus::Value, ConvertError> {
-    Walker { budget, size: 0 }.to_regorus(v, 0)
+    Walker { budget, size: 0 }.convert(v, 0)
 }
 
 /// Convert a value to regorus's model.
