@@ -13,10 +13,10 @@
 //! puts the engine back. Cloning shares the parsed modules and the data
 //! document (reference-counted), so a large `data.inventory` is converted
 //! once per [`RegoPolicy::set_data`] and never re-serialised per
-//! evaluation. Measured with a 20k-object data document, reusing a pooled
-//! engine is faster than cloning per evaluation (see `bench/`), so the
-//! pool is kept. An engine whose evaluation failed is dropped, never
-//! reused.
+//! evaluation. The pool avoids even the clone on the hot path; clone-per-
+//! evaluation versus pool has NOT been measured yet (a `bench/` case with
+//! a large data document is still to be written). An engine whose
+//! evaluation failed is dropped, never reused.
 //!
 //! ## Limits
 //! [`crate::Limits::timeout`] becomes regorus's `ExecutionTimerConfig`. The
