@@ -399,7 +399,10 @@ mod tests {
             p("1000Ei").unwrap(),
             number_value("1152921504606846976000").to_string()
         );
-        assert_eq!(p("0.00000000001").unwrap(), "0");
+        assert_eq!(
+            units_parse("units.parse", "0.00000000001").unwrap(),
+            crate::Value::int(0)
+        );
         assert_eq!(
             p("1KB"),
             Err("units.parse: units.parse: unit Kb not recognized".into())
