@@ -12,6 +12,7 @@
 //!   with shadow mode;
 //! - [`admission`]: AdmissionReview, Gatekeeper templates and constraints,
 //!   Kubewarden-style policies; asks a [`Policy`] for decisions;
+//! - [`regotest`]: Rego unit tests (`test_*` rules), as `opa test` runs them;
 //! - `server` (feature `server`): the webhook server.
 //!
 //! What it is not for: builtin implementations (see `regowasm-builtins`).
@@ -26,6 +27,7 @@
 pub mod admission;
 pub mod policy;
 pub mod rego;
+pub mod regotest;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod wasm;
