@@ -183,7 +183,8 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// Parse a file (v1, then v0), find its test rules, and rename duplicate
 /// test rules so each runs on its own.
 fn load_file(path: &Path, seen: &mut HashMap<(String, String), usize>) -> Result<Loaded, String> {
-    let source = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let raw = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let mut source = crate::admission::compat::separate_paren_lines(&raw);
     let name = path.display().to_string();
     let mut v0 = false;
     let mut engine = regorus::Engine::new();
@@ -193,10 +194,22 @@ fn load_file(path: &Path, seen: &mut HashMap<(String, String), usize>) -> Result
             engine = regorus::Engine::new();
             engine.set_rego_v0(true);
             v0 = true;
-            engine.add_policy(name.clone(), source.clone()).map_err(|e| {
+            let first = engine.add_policy(name.clone(), source.clone());
+            let added = match (
+                first,
+                crate::admission::compat::split_chained_bodies(&source),
+            ) {
+                (Ok(p), _) => Ok(p),
+                (Err(e), None) => Err(e),
+                (Err(_), Some(split)) => {
+                    source = split;
+                    engine.add_policy(name.clone(), source.clone())
+                }
+            };
+            added.map_err(|e| {
                 format!(
                     "{e} (as Rego v1: {})",
-                    v1_err.to_string().lines().next().unwrap_or("")
+                    crate::admission::engine_first_line(&v1_err.to_string())
                 )
             })?
         }
@@ -267,6 +280,9 @@ fn load_file(path: &Path, seen: &mut HashMap<(String, String), usize>) -> Result
 
 fn new_engine(opts: &TestOptions) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
+    if let Err(e) = crate::admission::compat::register_sprintf(&mut engine) {
+        tracing::warn!(error = %e, "sprintf compatibility shim not installed");
+    }
     engine.set_strict_builtin_errors(false);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
         limit: opts.timeout,
@@ -295,7 +311,12 @@ fn compile_refs(loaded: &[&Loaded], opts: &TestOptions) -> Result<regorus::Engin
     Ok(engine)
 }
 
-fn run_group(engine: &mut regorus::Engine, loaded: &[Loaded], opts: &TestOptions, report: &mut TestReport) {
+fn run_group(
+    engine: &mut regorus::Engine,
+    loaded: &[Loaded],
+    opts: &TestOptions,
+    report: &mut TestReport,
+) {
     let refs: Vec<&Loaded> = loaded.iter().collect();
     run_group_refs(engine, &refs, opts, report);
 }
@@ -358,12 +379,22 @@ pub fn render(report: &TestReport, verbose: bool) -> String {
         TestOutcome::Skip => "SKIPPED",
     };
     let line = |r: &TestResult| {
-        format!("{}.{}: {} ({})", r.package, r.name, label(&r.outcome), timing(r.duration))
+        format!(
+            "{}.{}: {} ({})",
+            r.package,
+            r.name,
+            label(&r.outcome),
+            timing(r.duration)
+        )
     };
     for (path, e) in &report.load_errors {
         let _ = writeln!(w, "{}: load error: {e}", path.display());
     }
-    let failures: Vec<&TestResult> = report.results.iter().filter(|r| r.outcome == TestOutcome::Fail).collect();
+    let failures: Vec<&TestResult> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == TestOutcome::Fail)
+        .collect();
     if !failures.is_empty() {
         let _ = writeln!(w, "FAILURES\n{hl}");
         for f in &failures {
@@ -394,7 +425,12 @@ pub fn render(report: &TestReport, verbose: bool) -> String {
     let fail = report.count(|o| *o == TestOutcome::Fail);
     let skip = report.count(|o| *o == TestOutcome::Skip);
     let errs = report.count(|o| matches!(o, TestOutcome::Error(_)));
-    for (n, name) in [(pass, "PASS"), (fail, "FAIL"), (skip, "SKIPPED"), (errs, "ERROR")] {
+    for (n, name) in [
+        (pass, "PASS"),
+        (fail, "FAIL"),
+        (skip, "SKIPPED"),
+        (errs, "ERROR"),
+    ] {
         if n != 0 {
             let _ = writeln!(w, "{name}: {n}/{total}");
         }
@@ -426,9 +462,13 @@ mod tests {
             "p_test.rego",
             "package p\ntest_allow { allow with input as {\"x\": 1} }\ntest_allow { allow with input as {\"x\": 2} }\ntest_deny { not allow with input as {\"x\": 2} }\ntodo_test_later { false }\n",
         );
-        let report = run(&[dir.clone()], &TestOptions::default());
+        let report = run(std::slice::from_ref(&dir), &TestOptions::default());
         assert!(report.load_errors.is_empty(), "{:?}", report.load_errors);
-        let names: Vec<(&str, &TestOutcome)> = report.results.iter().map(|r| (r.name.as_str(), &r.outcome)).collect();
+        let names: Vec<(&str, &TestOutcome)> = report
+            .results
+            .iter()
+            .map(|r| (r.name.as_str(), &r.outcome))
+            .collect();
         assert_eq!(
             names,
             vec![

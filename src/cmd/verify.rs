@@ -40,7 +40,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let results: Vec<_> = suites.iter().map(|s| verify::run_suite(s, &filter)).collect();
+    let results: Vec<_> = suites
+        .iter()
+        .map(|s| verify::run_suite(s, &filter))
+        .collect();
     print!("{}", verify::print_go(&results, args.verbose));
     let c = verify::counts(&results);
     eprintln!(
@@ -48,5 +51,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         c.suites, c.passed, c.failed, c.skipped, c.test_errors
     );
     let failed = results.iter().any(verify::SuiteResult::is_failure);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -46,7 +46,9 @@ impl FailurePolicy {
         match s.to_ascii_lowercase().as_str() {
             "fail" => Ok(FailurePolicy::Fail),
             "ignore" => Ok(FailurePolicy::Ignore),
-            other => Err(format!("failurePolicy must be Fail or Ignore, not {other:?}")),
+            other => Err(format!(
+                "failurePolicy must be Fail or Ignore, not {other:?}"
+            )),
         }
     }
 }
@@ -56,8 +58,12 @@ pub(crate) trait Evaluator: Send + Sync + fmt::Debug {
     /// The value of `entrypoint` (a `data.` path) for `input`, with `data`
     /// merged into the data document for this evaluation only. `Ok(None)`
     /// when undefined.
-    fn evaluate(&self, entrypoint: &str, input: &Value, data: Option<&Value>)
-    -> Result<Option<Value>, String>;
+    fn evaluate(
+        &self,
+        entrypoint: &str,
+        input: &Value,
+        data: Option<&Value>,
+    ) -> Result<Option<Value>, String>;
 
     /// A short name of the engine, for messages (`rego`, `wasm`).
     fn engine_name(&self) -> &'static str;
@@ -107,16 +113,26 @@ pub(crate) fn add_module(
     source: &str,
     version: RegoVersion,
 ) -> Result<String, String> {
-    let attempt = |engine: &mut regorus::Engine, v0: bool| {
-        engine.set_rego_v0(v0);
-        engine.add_policy(name.to_string(), source.to_string())
+    let source = super::compat::separate_paren_lines(source);
+    let attempt_v0 = |engine: &mut regorus::Engine| {
+        engine.set_rego_v0(true);
+        engine
+            .add_policy(name.to_string(), source.clone())
+            .or_else(|first| match super::compat::split_chained_bodies(&source) {
+                Some(split) => engine.add_policy(name.to_string(), split),
+                None => Err(first),
+            })
+    };
+    let attempt_v1 = |engine: &mut regorus::Engine| {
+        engine.set_rego_v0(false);
+        engine.add_policy(name.to_string(), source.clone())
     };
     let result = match version {
-        RegoVersion::V0 => attempt(engine, true),
-        RegoVersion::V1 => attempt(engine, false),
-        RegoVersion::Auto => match attempt(engine, false) {
+        RegoVersion::V0 => attempt_v0(engine),
+        RegoVersion::V1 => attempt_v1(engine),
+        RegoVersion::Auto => match attempt_v1(engine) {
             Ok(p) => Ok(p),
-            Err(v1_err) => attempt(engine, true).map_err(|v0_err| {
+            Err(v1_err) => attempt_v0(engine).map_err(|v0_err| {
                 anyhow::anyhow!("{v0_err} (as Rego v1: {})", first_line(&v1_err.to_string()))
             }),
         },
@@ -124,8 +140,13 @@ pub(crate) fn add_module(
     result.map_err(|e| format!("{name}: {e}"))
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// The line of a regorus error that says what is wrong (`error: ...`).
+pub(crate) fn first_line(s: &str) -> &str {
+    s.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("error:"))
+        .or_else(|| s.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or(s)
 }
 
 impl RegoEvaluator {
@@ -144,6 +165,7 @@ impl RegoEvaluator {
             limit: timeout,
             check_interval: NonZeroU32::MIN,
         });
+        super::compat::register_sprintf(&mut engine)?;
         let mut packages = Vec::with_capacity(modules.len());
         for (name, source) in modules {
             packages.push(add_module(&mut engine, name, source, version)?);
@@ -177,9 +199,14 @@ impl Evaluator for RegoEvaluator {
                 .map_err(|e| format!("adding data: {e}"))?;
         }
         engine.set_input(regorus::Value::from(input.clone()));
-        let value = engine
-            .eval_rule(entrypoint.to_string())
-            .map_err(|e| e.to_string())?;
+        let value = engine.eval_rule(entrypoint.to_string()).map_err(|e| {
+            let msg = e.to_string();
+            if msg.contains("not a valid rule path") {
+                format!("entrypoint {entrypoint} is not defined by the policy")
+            } else {
+                msg
+            }
+        })?;
         if value == regorus::Value::Undefined {
             return Ok(None);
         }
@@ -211,7 +238,10 @@ impl Evaluator for CompiledEvaluator {
         if data.is_some_and(|d| d.as_object().is_some_and(|o| !o.is_empty())) {
             return Err("this compiled policy cannot receive per-request data (data.inventory); run it on its Rego source".to_string());
         }
-        let entry = entrypoint.strip_prefix("data.").unwrap_or(entrypoint).replace('.', "/");
+        let entry = entrypoint
+            .strip_prefix("data.")
+            .unwrap_or(entrypoint)
+            .replace('.', "/");
         let eval = self
             .policy
             .eval(&entry, &crate::Value::from_serde(input))
@@ -222,7 +252,10 @@ impl Evaluator for CompiledEvaluator {
                 Some(v) => Ok(Some(v.to_json())),
                 None => Err(format!("malformed result set entry {one}")),
             },
-            many => Err(format!("entrypoint produced {} results, expected one", many.len())),
+            many => Err(format!(
+                "entrypoint produced {} results, expected one",
+                many.len()
+            )),
         }
     }
 
@@ -268,37 +301,67 @@ impl Evaluator for ShadowEvaluator {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 
     #[test]
     fn v0_and_v1_modules_compile_and_evaluate() {
         let modules = vec![
-            ("a.rego".to_string(), "package a\nviolation[{\"msg\": m}] { m := input.x }".to_string()),
-            ("b.rego".to_string(), "package b\nallow if input.x == \"ok\"".to_string()),
+            (
+                "a.rego".to_string(),
+                "package a\nviolation[{\"msg\": m}] { m := input.x }".to_string(),
+            ),
+            (
+                "b.rego".to_string(),
+                "package b\nallow if input.x == \"ok\"".to_string(),
+            ),
         ];
-        let (ev, pkgs) = RegoEvaluator::compile(&modules, RegoVersion::Auto, None, Duration::from_secs(1)).unwrap();
+        let (ev, pkgs) =
+            RegoEvaluator::compile(&modules, RegoVersion::Auto, None, Duration::from_secs(1))
+                .unwrap();
         assert_eq!(pkgs, vec!["data.a", "data.b"]);
-        let v = ev.evaluate("data.a.violation", &json!({"x": "hi"}), None).unwrap();
+        let v = ev
+            .evaluate("data.a.violation", &json!({"x": "hi"}), None)
+            .unwrap();
         assert_eq!(v, Some(json!([{"msg": "hi"}])));
-        assert_eq!(ev.evaluate("data.b.allow", &json!({"x": "no"}), None).unwrap(), None);
-        assert_eq!(ev.evaluate("data.b.allow", &json!({"x": "ok"}), None).unwrap(), Some(json!(true)));
+        assert_eq!(
+            ev.evaluate("data.b.allow", &json!({"x": "no"}), None)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            ev.evaluate("data.b.allow", &json!({"x": "ok"}), None)
+                .unwrap(),
+            Some(json!(true))
+        );
     }
 
     #[test]
     fn per_evaluation_data_is_visible_and_not_kept() {
-        let modules = vec![("a.rego".to_string(), "package a\nn := count(data.inventory.items)".to_string())];
-        let (ev, _) = RegoEvaluator::compile(&modules, RegoVersion::V1, None, Duration::from_secs(1)).unwrap();
+        let modules = vec![(
+            "a.rego".to_string(),
+            "package a\nn := count(data.inventory.items)".to_string(),
+        )];
+        let (ev, _) =
+            RegoEvaluator::compile(&modules, RegoVersion::V1, None, Duration::from_secs(1))
+                .unwrap();
         let data = json!({"inventory": {"items": [1, 2, 3]}});
-        assert_eq!(ev.evaluate("data.a.n", &json!({}), Some(&data)).unwrap(), Some(json!(3)));
+        assert_eq!(
+            ev.evaluate("data.a.n", &json!({}), Some(&data)).unwrap(),
+            Some(json!(3))
+        );
         assert_eq!(ev.evaluate("data.a.n", &json!({}), None).unwrap(), None);
     }
 
     #[test]
     fn syntax_errors_name_the_module() {
-        let modules = vec![("broken.rego".to_string(), "package a\nviolation[ {".to_string())];
-        let err = RegoEvaluator::compile(&modules, RegoVersion::Auto, None, Duration::from_secs(1)).unwrap_err();
+        let modules = vec![(
+            "broken.rego".to_string(),
+            "package a\nviolation[ {".to_string(),
+        )];
+        let err = RegoEvaluator::compile(&modules, RegoVersion::Auto, None, Duration::from_secs(1))
+            .unwrap_err();
         assert!(err.contains("broken.rego"), "{err}");
     }
 }

@@ -172,18 +172,20 @@ fn string_list(v: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
 /// The Rego of a target: a `code[]` entry with `engine: Rego` wins over the
 /// legacy `rego`/`libs` fields.
 fn target_source(target: &Value) -> Result<TemplateSource, String> {
-    if let Some(code) = target.get("code").and_then(Value::as_array) {
-        if let Some(entry) = code.iter().find(|c| str_at(c, &["engine"]) == Some("Rego")) {
-            let source = entry.get("source").ok_or("code[engine=Rego] has no source")?;
-            let rego = str_at(source, &["rego"])
-                .filter(|r| !r.trim().is_empty())
-                .ok_or("code[engine=Rego].source.rego is missing or empty")?;
-            return Ok(TemplateSource {
-                rego: rego.to_string(),
-                libs: string_list(source.get("libs"), "source.libs")?,
-                version: str_at(source, &["version"]).map(str::to_string),
-            });
-        }
+    if let Some(code) = target.get("code").and_then(Value::as_array)
+        && let Some(entry) = code.iter().find(|c| str_at(c, &["engine"]) == Some("Rego"))
+    {
+        let source = entry
+            .get("source")
+            .ok_or("code[engine=Rego] has no source")?;
+        let rego = str_at(source, &["rego"])
+            .filter(|r| !r.trim().is_empty())
+            .ok_or("code[engine=Rego].source.rego is missing or empty")?;
+        return Ok(TemplateSource {
+            rego: rego.to_string(),
+            libs: string_list(source.get("libs"), "source.libs")?,
+            version: str_at(source, &["version"]).map(str::to_string),
+        });
     }
     match str_at(target, &["rego"]) {
         Some(r) if !r.trim().is_empty() => Ok(TemplateSource {
@@ -285,7 +287,10 @@ fn scoped_actions(spec: &Value) -> Result<Vec<EnforcementAction>, String> {
         let points = e.get("enforcementPoints").and_then(Value::as_array);
         let applies = points.is_none_or(|ps| {
             ps.iter().any(|p| {
-                matches!(str_at(p, &["name"]), Some("*") | Some("validation.gatekeeper.sh"))
+                matches!(
+                    str_at(p, &["name"]),
+                    Some("*") | Some("validation.gatekeeper.sh")
+                )
             })
         });
         if applies && !actions.contains(&action) {
@@ -448,7 +453,10 @@ impl GatekeeperPolicy {
             return Err(AdmissionError::InvalidConstraint {
                 kind: constraint.kind.clone(),
                 name: constraint.name.clone(),
-                reason: format!("template {} defines kind {}", self.template.name, self.template.kind),
+                reason: format!(
+                    "template {} defines kind {}",
+                    self.template.name, self.template.kind
+                ),
             });
         }
         if let Some(schema) = &self.schema {
@@ -546,9 +554,7 @@ impl GatekeeperPolicy {
                     ));
                 }
                 None => {
-                    return Err(format!(
-                        "malformed result: violation {item} has no msg"
-                    ));
+                    return Err(format!("malformed result: violation {item} has no msg"));
                 }
             };
             violations.push(Violation {
@@ -630,15 +636,15 @@ pub(crate) fn openapi_to_json_schema(schema: &Value) -> Value {
                 out.remove("type");
                 out.insert("type".into(), json!(["integer", "string"]));
             }
-            if m.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(t) = out.get("type").cloned() {
-                    let mut types = match t {
-                        Value::Array(a) => a,
-                        other => vec![other],
-                    };
-                    types.push(json!("null"));
-                    out.insert("type".into(), Value::Array(types));
-                }
+            if m.get("nullable") == Some(&Value::Bool(true))
+                && let Some(t) = out.get("type").cloned()
+            {
+                let mut types = match t {
+                    Value::Array(a) => a,
+                    other => vec![other],
+                };
+                types.push(json!("null"));
+                out.insert("type".into(), Value::Array(types));
             }
             Value::Object(out)
         }
@@ -666,8 +672,14 @@ mod tests {
 
     #[test]
     fn rule_declarations_are_found() {
-        assert!(declares_rule("package x\nviolation[{\"msg\": m}] {\n}", "violation"));
-        assert!(declares_rule("package x\nviolation contains r if {", "violation"));
+        assert!(declares_rule(
+            "package x\nviolation[{\"msg\": m}] {\n}",
+            "violation"
+        ));
+        assert!(declares_rule(
+            "package x\nviolation contains r if {",
+            "violation"
+        ));
         assert!(!declares_rule("package x\nviolations[x] {", "violation"));
         assert!(!declares_rule("package x\n  # violation[x]", "violation"));
     }

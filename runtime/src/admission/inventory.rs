@@ -44,7 +44,9 @@ impl Inventory {
     /// Add (or replace) an object. It must have an `apiVersion` and a
     /// `kind`.
     pub fn add(&mut self, object: Value) -> Result<(), AdmissionError> {
-        let name = str_at(&object, &["metadata", "name"]).unwrap_or("").to_string();
+        let name = str_at(&object, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
         let api_version = str_at(&object, &["apiVersion"]).unwrap_or("").to_string();
         let kind = str_at(&object, &["kind"]).unwrap_or("").to_string();
         let (group, version) = group_version(&api_version);
@@ -58,7 +60,9 @@ impl Inventory {
                 "inventory object {name:?} has no kind"
             )));
         }
-        let ns = str_at(&object, &["metadata", "namespace"]).unwrap_or("").to_string();
+        let ns = str_at(&object, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
         if kind == "Namespace" && group.is_empty() {
             self.namespaces.insert(name.clone(), object.clone());
         }
@@ -131,7 +135,7 @@ fn layout(by_gv: &ByGroupVersion) -> Value {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 
@@ -143,15 +147,26 @@ mod tests {
         ])
         .unwrap();
         let doc = inv.document();
-        assert_eq!(doc["cluster"]["v1"]["Namespace"]["prod"]["metadata"]["labels"]["env"], "prod");
-        assert_eq!(doc["namespace"]["prod"]["apps/v1"]["Deployment"]["d"]["metadata"]["name"], "d");
+        assert_eq!(
+            doc["cluster"]["v1"]["Namespace"]["prod"]["metadata"]["labels"]["env"],
+            "prod"
+        );
+        assert_eq!(
+            doc["namespace"]["prod"]["apps/v1"]["Deployment"]["d"]["metadata"]["name"],
+            "d"
+        );
         assert!(inv.namespace("prod").is_some());
         assert_eq!(inv.len(), 2);
     }
 
     #[test]
     fn objects_without_kind_are_rejected() {
-        assert!(Inventory::from_objects(&[json!({"apiVersion": "v1", "metadata": {"name": "x"}})]).is_err());
-        assert!(Inventory::from_objects(&[json!({"kind": "Pod", "metadata": {"name": "x"}})]).is_err());
+        assert!(
+            Inventory::from_objects(&[json!({"apiVersion": "v1", "metadata": {"name": "x"}})])
+                .is_err()
+        );
+        assert!(
+            Inventory::from_objects(&[json!({"kind": "Pod", "metadata": {"name": "x"}})]).is_err()
+        );
     }
 }

@@ -57,9 +57,11 @@ pub struct Match {
 impl Match {
     /// Parse a `spec.match` object, validating its selectors.
     pub fn from_value(value: &serde_json::Value) -> Result<Match, String> {
-        let m: Match = serde_json::from_value(value.clone()).map_err(|e| format!("spec.match: {e}"))?;
+        let m: Match =
+            serde_json::from_value(value.clone()).map_err(|e| format!("spec.match: {e}"))?;
         if let Some(sel) = &m.label_selector {
-            sel.validate().map_err(|e| format!("spec.match.labelSelector: {e}"))?;
+            sel.validate()
+                .map_err(|e| format!("spec.match.labelSelector: {e}"))?;
         }
         if let Some(sel) = &m.namespace_selector {
             sel.validate()
@@ -111,8 +113,8 @@ impl Match {
         if !self.kinds.is_empty() {
             let any = self.kinds.iter().any(|ks| {
                 let kind_ok = ks.kinds.is_empty() || ks.kinds.iter().any(|k| k == "*" || k == kind);
-                let group_ok =
-                    ks.api_groups.is_empty() || ks.api_groups.iter().any(|g| g == "*" || g == group);
+                let group_ok = ks.api_groups.is_empty()
+                    || ks.api_groups.iter().any(|g| g == "*" || g == group);
                 kind_ok && group_ok
             });
             if !any {
@@ -123,8 +125,8 @@ impl Match {
         // scope
         let has_namespace = !obj_ns.is_empty() || namespace.is_some();
         match self.scope.as_deref() {
-            Some("Cluster") if !(is_namespace || !has_namespace) => return Ok(false),
-            Some("Namespaced") if !(!is_namespace && has_namespace) => return Ok(false),
+            Some("Cluster") if !is_namespace && has_namespace => return Ok(false),
+            Some("Namespaced") if is_namespace || !has_namespace => return Ok(false),
             _ => {}
         }
 
@@ -139,25 +141,23 @@ impl Match {
             None
         };
 
-        if !self.namespaces.is_empty() {
-            if let Some(ns) = effective_ns {
-                if !self.namespaces.iter().any(|w| w.matches(ns)) {
-                    return Ok(false);
-                }
-            }
+        if !self.namespaces.is_empty()
+            && let Some(ns) = effective_ns
+            && !self.namespaces.iter().any(|w| w.matches(ns))
+        {
+            return Ok(false);
         }
-        if !self.excluded_namespaces.is_empty() {
-            if let Some(ns) = effective_ns {
-                if self.excluded_namespaces.iter().any(|w| w.matches(ns)) {
-                    return Ok(false);
-                }
-            }
+        if !self.excluded_namespaces.is_empty()
+            && let Some(ns) = effective_ns
+            && self.excluded_namespaces.iter().any(|w| w.matches(ns))
+        {
+            return Ok(false);
         }
 
-        if let Some(sel) = &self.label_selector {
-            if !sel.matches(&labels_of(obj)) {
-                return Ok(false);
-            }
+        if let Some(sel) = &self.label_selector
+            && !sel.matches(&labels_of(obj))
+        {
+            return Ok(false);
         }
 
         if let Some(sel) = &self.namespace_selector {
@@ -183,25 +183,25 @@ impl Match {
             }
         }
 
-        if let Some(name) = &self.name {
-            if !name.0.is_empty() {
-                let obj_name = str_at(obj, &["metadata", "name"]).unwrap_or("");
-                let ok = if obj_name.is_empty() {
-                    str_at(obj, &["metadata", "generateName"])
-                        .is_some_and(|g| name.matches_generate_name(g))
-                } else {
-                    name.matches(obj_name)
-                };
-                if !ok {
-                    return Ok(false);
-                }
+        if let Some(name) = &self.name
+            && !name.0.is_empty()
+        {
+            let obj_name = str_at(obj, &["metadata", "name"]).unwrap_or("");
+            let ok = if obj_name.is_empty() {
+                str_at(obj, &["metadata", "generateName"])
+                    .is_some_and(|g| name.matches_generate_name(g))
+            } else {
+                name.matches(obj_name)
+            };
+            if !ok {
+                return Ok(false);
             }
         }
 
-        if let Some(source) = self.source.as_deref() {
-            if source == "Generated" {
-                return Ok(false);
-            }
+        if let Some(source) = self.source.as_deref()
+            && source == "Generated"
+        {
+            return Ok(false);
         }
 
         Ok(true)
@@ -210,7 +210,7 @@ impl Match {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 
@@ -221,7 +221,10 @@ mod tests {
 
     #[test]
     fn kinds_and_groups() {
-        let m = Match::from_value(&json!({"kinds": [{"apiGroups": ["apps"], "kinds": ["Deployment"]}]})).unwrap();
+        let m = Match::from_value(
+            &json!({"kinds": [{"apiGroups": ["apps"], "kinds": ["Deployment"]}]}),
+        )
+        .unwrap();
         assert!(!m.matches_object(&pod("a", json!({})), None).unwrap());
         let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}});
         assert!(m.matches_object(&d, None).unwrap());

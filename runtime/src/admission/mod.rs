@@ -22,6 +22,7 @@
 //! What it is not for: executing Rego (it asks an engine for a result set)
 //! or serving HTTP (see `server`).
 
+pub(crate) mod compat;
 mod engine;
 mod error;
 mod gatekeeper;
@@ -35,16 +36,16 @@ mod selector;
 pub mod verify;
 mod yaml;
 
+pub(crate) use engine::first_line as engine_first_line;
 pub use engine::{EngineChoice, FailurePolicy};
 pub use error::AdmissionError;
 pub use gatekeeper::{
-    Constraint, ConstraintTemplate, EnforcementAction, GatekeeperPolicy, TemplateSource,
-    Violation,
+    Constraint, ConstraintTemplate, EnforcementAction, GatekeeperPolicy, TemplateSource, Violation,
 };
 pub use inventory::Inventory;
 pub use matcher::{KindSelector, Match};
 pub use opa::OpaPolicy;
-pub use policyset::{Decision, Outcome, OutcomeKind, PolicySet};
+pub use policyset::{Decision, Outcome, OutcomeKind, PolicySet, review_to_json};
 pub use request::ReviewRequest;
 pub use response::validate_patch;
 pub use selector::{LabelSelector, Wildcard};

@@ -105,10 +105,11 @@ impl OpaPolicy {
             name: name.to_string(),
             reason,
         };
-        if let Some(s) = settings {
-            if !s.is_object() && !s.is_null() {
-                return Err(err("settings must be a mapping".into()));
-            }
+        if let Some(s) = settings
+            && !s.is_object()
+            && !s.is_null()
+        {
+            return Err(err("settings must be a mapping".into()));
         }
         let settings = settings.filter(|s| !s.is_null());
         let entrypoint = normalise_entrypoint(entrypoint);
@@ -116,7 +117,8 @@ impl OpaPolicy {
             None
         } else {
             let (mut rego, _) =
-                RegoEvaluator::compile(modules, RegoVersion::Auto, settings, timeout).map_err(err)?;
+                RegoEvaluator::compile(modules, RegoVersion::Auto, settings, timeout)
+                    .map_err(err)?;
             rego.warm_up(&entrypoint);
             Some(rego)
         };
@@ -133,8 +135,16 @@ impl OpaPolicy {
             (choice, compiled, rego) => {
                 return Err(err(format!(
                     "engine {choice:?} cannot run with {} and {}",
-                    if compiled.is_some() { "a compiled module" } else { "no compiled module" },
-                    if rego.is_some() { "Rego source" } else { "no Rego source" }
+                    if compiled.is_some() {
+                        "a compiled module"
+                    } else {
+                        "no compiled module"
+                    },
+                    if rego.is_some() {
+                        "Rego source"
+                    } else {
+                        "no Rego source"
+                    }
                 )));
             }
         };
@@ -169,7 +179,9 @@ impl OpaPolicy {
             None | Some(Value::Null) => {}
             Some(Value::Array(files)) => {
                 for f in files {
-                    let f = f.as_str().ok_or_else(|| err("spec.rego must list file names".into()))?;
+                    let f = f
+                        .as_str()
+                        .ok_or_else(|| err("spec.rego must list file names".into()))?;
                     let path = base_dir.join(f);
                     let text = super::yaml::read_text(&path)?;
                     modules.push((f.to_string(), text));
@@ -188,8 +200,9 @@ impl OpaPolicy {
         }
         let engine = match spec.get("engine") {
             None | Some(Value::Null) => EngineChoice::Auto,
-            Some(v) => serde_json::from_value(v.clone())
-                .map_err(|e| err(format!("spec.engine: {e}")))?,
+            Some(v) => {
+                serde_json::from_value(v.clone()).map_err(|e| err(format!("spec.engine: {e}")))?
+            }
         };
         let entrypoint = str_at(spec, &["entrypoint"]).unwrap_or("policy/main");
         let timeout = match spec.get("timeoutSeconds").and_then(Value::as_f64) {
@@ -209,7 +222,10 @@ impl OpaPolicy {
         if let Some(m) = spec.get("match").filter(|m| !m.is_null()) {
             policy.matcher = Some(Match::from_value(m).map_err(err)?);
         }
-        policy.mutating = spec.get("mutating").and_then(Value::as_bool).unwrap_or(false);
+        policy.mutating = spec
+            .get("mutating")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if let Some(fp) = str_at(spec, &["failurePolicy"]) {
             policy.failure_policy = FailurePolicy::parse(fp).map_err(err)?;
         }
@@ -326,9 +342,7 @@ impl OpaPolicy {
                 match str_at(response, &["patchType"]) {
                     None | Some("JSONPatch") => {}
                     Some(other) => {
-                        return Err(malformed(&format!(
-                            "patchType {other:?} is not JSONPatch"
-                        )));
+                        return Err(malformed(&format!("patchType {other:?} is not JSONPatch")));
                     }
                 }
                 let ops = match p {
@@ -368,13 +382,16 @@ impl OpaPolicy {
 /// `data.policy.main`.
 fn normalise_entrypoint(e: &str) -> String {
     let e = e.trim().trim_start_matches('/');
-    let e = e.strip_prefix("data.").or_else(|| e.strip_prefix("data/")).unwrap_or(e);
+    let e = e
+        .strip_prefix("data.")
+        .or_else(|| e.strip_prefix("data/"))
+        .unwrap_or(e);
     format!("data.{}", e.replace('/', "."))
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

@@ -136,7 +136,11 @@ impl Decision {
         resp.result = if self.allowed {
             Status::default().with_code(self.code)
         } else {
-            let reason = if self.code == 403 { "Forbidden" } else { "InternalError" };
+            let reason = if self.code == 403 {
+                "Forbidden"
+            } else {
+                "InternalError"
+            };
             Status::failure(&self.message, reason).with_code(self.code)
         };
         resp.warnings = (!self.warnings.is_empty()).then(|| self.warnings.clone());
@@ -147,8 +151,9 @@ impl Decision {
                     // A patch is plain data; failing to serialise it is a bug,
                     // and still must not admit an unpatched object silently.
                     resp.allowed = false;
-                    resp.result = Status::failure(&format!("serialising patch: {e}"), "InternalError")
-                        .with_code(500);
+                    resp.result =
+                        Status::failure(&format!("serialising patch: {e}"), "InternalError")
+                            .with_code(500);
                 }
             }
         }
@@ -222,7 +227,11 @@ impl PolicySet {
 
     /// Add a compiled template (its constraints come with it).
     pub fn add_template(&mut self, policy: GatekeeperPolicy) -> Result<(), AdmissionError> {
-        if self.templates.iter().any(|t| t.template().kind == policy.template().kind) {
+        if self
+            .templates
+            .iter()
+            .any(|t| t.template().kind == policy.template().kind)
+        {
             return Err(AdmissionError::Duplicate {
                 what: "ConstraintTemplate kind",
                 name: policy.template().kind.clone(),
@@ -277,7 +286,11 @@ impl PolicySet {
 
     /// Number of enforcing units: constraints plus OPA policies.
     pub fn len(&self) -> usize {
-        self.templates.iter().map(|t| t.constraints().len()).sum::<usize>() + self.opa.len()
+        self.templates
+            .iter()
+            .map(|t| t.constraints().len())
+            .sum::<usize>()
+            + self.opa.len()
     }
 
     /// True when nothing would be enforced.
@@ -290,7 +303,11 @@ impl PolicySet {
     /// without a request, or with a malformed one, gets an `invalid`
     /// response (denied).
     pub fn review(&self, review: &AdmissionReview<DynamicObject>) -> AdmissionResponse {
-        let uid = review.request.as_ref().map(|r| r.uid.clone()).unwrap_or_default();
+        let uid = review
+            .request
+            .as_ref()
+            .map(|r| r.uid.clone())
+            .unwrap_or_default();
         let types = review.types.clone();
         let decoded = serde_json::to_value(review)
             .map_err(|e| AdmissionError::InvalidReview(e.to_string()))
@@ -311,7 +328,10 @@ impl PolicySet {
     /// Review an AdmissionReview given as JSON and answer with an
     /// AdmissionReview (same `apiVersion`, `response` set, `uid` echoed).
     pub fn review_json(&self, review: &Value) -> Value {
-        let api_version = str_at(review, &["apiVersion"]).unwrap_or(super::request::API_V1);
+        let api_version = match str_at(review, &["apiVersion"]) {
+            Some(super::request::API_V1BETA1) => super::request::API_V1BETA1,
+            _ => super::request::API_V1,
+        };
         let types = TypeMeta {
             api_version: api_version.to_string(),
             kind: "AdmissionReview".to_string(),
@@ -320,16 +340,14 @@ impl PolicySet {
             Ok(request) => self.decide(&request).to_response(request.uid(), types),
             Err(e) => {
                 let mut resp = AdmissionResponse::invalid(e.to_string());
-                resp.uid = str_at(review, &["request", "uid"]).unwrap_or("").to_string();
+                resp.uid = str_at(review, &["request", "uid"])
+                    .unwrap_or("")
+                    .to_string();
                 resp.types = types;
                 resp
             }
         };
-        serde_json::to_value(response.into_review()).unwrap_or_else(|e| {
-            json!({"apiVersion": api_version, "kind": "AdmissionReview",
-                   "response": {"uid": "", "allowed": false,
-                                "status": {"code": 500, "message": format!("encoding response: {e}")}}})
-        })
+        review_to_json(response.into_review())
     }
 
     /// The decision on a request, with the set's inventory.
@@ -340,7 +358,11 @@ impl PolicySet {
 
     /// The decision on a request with a given inventory (instead of the
     /// set's).
-    pub fn decide_with_inventory(&self, request: &ReviewRequest, inventory: &Inventory) -> Decision {
+    pub fn decide_with_inventory(
+        &self,
+        request: &ReviewRequest,
+        inventory: &Inventory,
+    ) -> Decision {
         let data = (!inventory.is_empty()).then(|| json!({"inventory": inventory.document()}));
         self.decide_inner(request, inventory, data.as_ref())
     }
@@ -359,11 +381,11 @@ impl PolicySet {
         let mut current = request.clone();
         let mut patch_ops = Vec::new();
         for p in self.opa.iter().filter(|p| p.is_mutating()) {
-            if let Some(verdict) = acc.run_opa(p, &current, namespace) {
-                if let (Some(patch), Some(obj)) = (verdict.patch, verdict.patched_object) {
-                    patch_ops.extend(patch.0);
-                    current = current.with_object(obj);
-                }
+            if let Some(verdict) = acc.run_opa(p, &current, namespace)
+                && let (Some(patch), Some(obj)) = (verdict.patch, verdict.patched_object)
+            {
+                patch_ops.extend(patch.0);
+                current = current.with_object(obj);
             }
         }
 
@@ -390,12 +412,20 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn error(&mut self, policy: String, message: String, failure_policy: FailurePolicy, enforcing: bool) {
+    fn error(
+        &mut self,
+        policy: String,
+        message: String,
+        failure_policy: FailurePolicy,
+        enforcing: bool,
+    ) {
         let denied = enforcing && failure_policy == FailurePolicy::Fail;
         if denied {
             self.deny.push(format!("[{policy}] {message}"));
         } else if enforcing {
-            self.warnings.push(format!("[{policy}] ignored (failurePolicy: Ignore): {message}"));
+            self.warnings.push(format!(
+                "[{policy}] ignored (failurePolicy: Ignore): {message}"
+            ));
         }
         tracing::warn!(policy, error = %message, denied, "admission policy failed");
         self.outcomes.push(Outcome {
@@ -412,7 +442,11 @@ impl Accumulator {
     ) -> Option<OpaVerdict> {
         let name = p.name().to_string();
         let result = p.applies(request, namespace).and_then(|applies| {
-            if applies { p.review(request).map(Some) } else { Ok(None) }
+            if applies {
+                p.review(request).map(Some)
+            } else {
+                Ok(None)
+            }
         });
         match result {
             Ok(None) => None,
@@ -433,7 +467,8 @@ impl Accumulator {
                         self.deny_code = v.code.filter(|c| *c >= 400);
                     }
                 }
-                self.warnings.extend(v.warnings.iter().map(|w| format!("[{name}] {w}")));
+                self.warnings
+                    .extend(v.warnings.iter().map(|w| format!("[{name}] {w}")));
                 self.outcomes.push(Outcome {
                     policy: name,
                     kind: OutcomeKind::Verdict {
@@ -500,13 +535,43 @@ impl Accumulator {
         }
         Decision {
             allowed: true,
-            code: if self.warnings.is_empty() { 200 } else { STATUS_WARNING },
+            code: if self.warnings.is_empty() {
+                200
+            } else {
+                STATUS_WARNING
+            },
             message: String::new(),
             warnings: self.warnings,
-            patch: (!patch_ops.is_empty()).then(|| json_patch::Patch(patch_ops)),
+            patch: (!patch_ops.is_empty()).then_some(json_patch::Patch(patch_ops)),
             outcomes: self.outcomes,
         }
     }
+}
+
+/// Encode an AdmissionReview (with a response) as the API server expects
+/// it: like serde would, but with `response.patch` as a base64 string (the
+/// Kubernetes wire form of a byte field; kube's serde writes a number
+/// array).
+pub fn review_to_json(review: AdmissionReview<DynamicObject>) -> Value {
+    use base64::Engine as _;
+    let api_version = review.types.api_version.clone();
+    let mut v = serde_json::to_value(&review).unwrap_or_else(|e| {
+        json!({"apiVersion": api_version, "kind": "AdmissionReview",
+               "response": {"uid": "", "allowed": false,
+                            "status": {"code": 500, "message": format!("encoding response: {e}")}}})
+    });
+    if let Some(patch) = v.get_mut("response").and_then(|r| r.get_mut("patch"))
+        && let Value::Array(items) = patch
+    {
+        let bytes: Option<Vec<u8>> = items
+            .iter()
+            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+            .collect();
+        if let Some(bytes) = bytes {
+            *patch = Value::String(base64::engine::general_purpose::STANDARD.encode(bytes));
+        }
+    }
+    v
 }
 
 /// Policy files under `dir`, sorted; hidden entries are skipped.

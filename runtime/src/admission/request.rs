@@ -28,7 +28,9 @@ impl ReviewRequest {
         let obj = review.as_object().ok_or_else(|| bad("not a JSON object"))?;
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
         if kind != "AdmissionReview" {
-            return Err(bad(&format!("kind is {kind:?}, expected \"AdmissionReview\"")));
+            return Err(bad(&format!(
+                "kind is {kind:?}, expected \"AdmissionReview\""
+            )));
         }
         let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         if api_version != API_V1 && api_version != API_V1BETA1 {
@@ -45,7 +47,10 @@ impl ReviewRequest {
     }
 
     /// From the `request` of an AdmissionReview of the given API version.
-    pub fn from_request(api_version: &str, request: Value) -> Result<ReviewRequest, AdmissionError> {
+    pub fn from_request(
+        api_version: &str,
+        request: Value,
+    ) -> Result<ReviewRequest, AdmissionError> {
         let bad = |m: String| AdmissionError::InvalidReview(m);
         let Value::Object(mut req) = request else {
             return Err(bad("request is not an object".into()));
@@ -63,10 +68,11 @@ impl ReviewRequest {
             ));
         }
         let operation = req.get("operation").and_then(Value::as_str).unwrap_or("");
-        if operation == "DELETE" && !present(&req, "object") {
-            if let Some(old) = req.get("oldObject").cloned() {
-                req.insert("object".into(), old);
-            }
+        if operation == "DELETE"
+            && !present(&req, "object")
+            && let Some(old) = req.get("oldObject").cloned()
+        {
+            req.insert("object".into(), old);
         }
         normalise(&mut req)?;
         Ok(ReviewRequest {
@@ -281,7 +287,8 @@ mod tests {
 
     #[test]
     fn malformed_reviews_are_rejected() {
-        let no_obj = json!({"apiVersion": API_V1, "kind": "AdmissionReview", "request": {"uid": "x"}});
+        let no_obj =
+            json!({"apiVersion": API_V1, "kind": "AdmissionReview", "request": {"uid": "x"}});
         assert!(ReviewRequest::from_admission_review(&no_obj).is_err());
         let wrong_kind = json!({"apiVersion": API_V1, "kind": "Pod"});
         assert!(ReviewRequest::from_admission_review(&wrong_kind).is_err());

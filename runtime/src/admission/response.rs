@@ -13,7 +13,8 @@ pub(crate) fn parse_patch(ops: &Value) -> Result<json_patch::Patch, String> {
 /// Apply a patch to a copy of `object`.
 pub(crate) fn apply_patch(patch: &json_patch::Patch, object: &Value) -> Result<Value, String> {
     let mut doc = object.clone();
-    json_patch::patch(&mut doc, patch).map_err(|e| format!("the patch does not apply to the object: {e}"))?;
+    json_patch::patch(&mut doc, patch)
+        .map_err(|e| format!("the patch does not apply to the object: {e}"))?;
     Ok(doc)
 }
 
@@ -26,7 +27,7 @@ pub fn validate_patch(patch: &Value, object: &Value) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 
@@ -34,7 +35,10 @@ mod tests {
     fn patches_are_checked_against_the_object() {
         let obj = json!({"metadata": {"name": "x"}});
         let ok = json!([{"op": "add", "path": "/metadata/labels", "value": {"a": "b"}}]);
-        assert_eq!(validate_patch(&ok, &obj).unwrap()["metadata"]["labels"]["a"], "b");
+        assert_eq!(
+            validate_patch(&ok, &obj).unwrap()["metadata"]["labels"]["a"],
+            "b"
+        );
         let missing_parent = json!([{"op": "add", "path": "/spec/x", "value": 1}]);
         assert!(validate_patch(&missing_parent, &obj).is_err());
         let bad_op = json!([{"op": "frobnicate", "path": "/a"}]);

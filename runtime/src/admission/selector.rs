@@ -133,7 +133,7 @@ pub(crate) fn labels_of(obj: &serde_json::Value) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn w(s: &str) -> Wildcard {

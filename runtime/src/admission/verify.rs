@@ -145,7 +145,9 @@ impl Filter {
     fn matches_test(&self, t: &Test) -> bool {
         match (&self.test, self.either) {
             (None, _) => true,
-            (Some(r), true) => r.is_match(&t.name) || t.cases.iter().any(|c| self.matches_case(&t.name, &c.name)),
+            (Some(r), true) => {
+                r.is_match(&t.name) || t.cases.iter().any(|c| self.matches_case(&t.name, &c.name))
+            }
             (Some(r), false) => r.is_match(&t.name),
         }
     }
@@ -288,8 +290,9 @@ pub fn find_suites(target: &str) -> Result<Vec<Suite>, AdmissionError> {
         if group != SUITE_GROUP || str_at(doc, &["kind"]) != Some("Suite") {
             continue;
         }
-        let mut suite: Suite = serde_json::from_value(doc.clone())
-            .map_err(|e| AdmissionError::parse(f.display().to_string(), format!("invalid yaml: {e}")))?;
+        let mut suite: Suite = serde_json::from_value(doc.clone()).map_err(|e| {
+            AdmissionError::parse(f.display().to_string(), format!("invalid yaml: {e}"))
+        })?;
         suite.display_path = f.display().to_string();
         suite.path = f;
         suites.push(suite);
@@ -306,7 +309,10 @@ fn walk_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AdmissionError> {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
             walk_yaml(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -354,7 +360,10 @@ pub fn run_suite(suite: &Suite, filter: &Filter) -> SuiteResult {
 
 /// Run every suite at `target` (see [`find_suites`]).
 pub fn run(target: &str, filter: &Filter) -> Result<Vec<SuiteResult>, AdmissionError> {
-    Ok(find_suites(target)?.iter().map(|s| run_suite(s, filter)).collect())
+    Ok(find_suites(target)?
+        .iter()
+        .map(|s| run_suite(s, filter))
+        .collect())
 }
 
 fn run_test(dir: &Path, t: &Test, filter: &Filter) -> TestResult {
@@ -412,14 +421,23 @@ fn build_set(dir: &Path, t: &Test) -> Result<Option<PolicySet>, String> {
         set.add_opa_policy(p).map_err(|e| e.to_string())?;
         return Ok(Some(set));
     }
-    let template_path = t.template.as_deref().filter(|p| !p.is_empty()).ok_or("invalid Suite: missing template")?;
+    let template_path = t
+        .template
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or("invalid Suite: missing template")?;
     let path = dir.join(template_path);
     let docs = read_documents(&path).map_err(|e| e.to_string())?;
     let template = ConstraintTemplate::from_value(single(&docs, &path)?)
         .map_err(|e| format!("adding template: {e}"))?;
-    let compiled = GatekeeperPolicy::compile(template).map_err(|e| format!("adding template: {e}"))?;
+    let compiled =
+        GatekeeperPolicy::compile(template).map_err(|e| format!("adding template: {e}"))?;
     set.add_template(compiled).map_err(|e| e.to_string())?;
-    let constraint_path = t.constraint.as_deref().filter(|p| !p.is_empty()).ok_or("invalid Suite: missing constraint")?;
+    let constraint_path = t
+        .constraint
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or("invalid Suite: missing constraint")?;
     let path = dir.join(constraint_path);
     let docs = read_documents(&path).map_err(|e| e.to_string())?;
     let added = Constraint::from_value(single(&docs, &path)?).and_then(|c| set.add_constraint(c));
@@ -437,7 +455,10 @@ fn build_set(dir: &Path, t: &Test) -> Result<Option<PolicySet>, String> {
 fn single<'a>(docs: &'a [serde_json::Value], path: &Path) -> Result<&'a serde_json::Value, String> {
     match docs {
         [one] => Ok(one),
-        [] => Err(format!("missing objects: path {:?} defines no YAML objects", path.display().to_string())),
+        [] => Err(format!(
+            "missing objects: path {:?} defines no YAML objects",
+            path.display().to_string()
+        )),
         many => Err(format!(
             "object file must contain exactly one object: {:?} defines {} objects",
             path.display().to_string(),
@@ -461,7 +482,10 @@ fn run_case(dir: &Path, set: &PolicySet, c: &Case) -> Result<(), String> {
         let p = dir.join(inv);
         let objs = read_documents(&p).map_err(|e| e.to_string())?;
         if objs.is_empty() {
-            return Err(format!("missing objects: path {:?} defines no YAML objects", p.display().to_string()));
+            return Err(format!(
+                "missing objects: path {:?} defines no YAML objects",
+                p.display().to_string()
+            ));
         }
         for o in objs {
             inventory
@@ -470,18 +494,25 @@ fn run_case(dir: &Path, set: &PolicySet, c: &Case) -> Result<(), String> {
         }
     }
     let (group, _) = group_version(str_at(obj, &["apiVersion"]).unwrap_or(""));
-    let request = if str_at(obj, &["kind"]) == Some("AdmissionReview") && group == "admission.k8s.io" {
-        ReviewRequest::from_admission_review(obj).map_err(|e| e.to_string())?
-    } else {
-        ReviewRequest::from_object(obj).map_err(|e| e.to_string())?
-    };
+    let request =
+        if str_at(obj, &["kind"]) == Some("AdmissionReview") && group == "admission.k8s.io" {
+            ReviewRequest::from_admission_review(obj).map_err(|e| e.to_string())?
+        } else {
+            ReviewRequest::from_object(obj).map_err(|e| e.to_string())?
+        };
     let decision = set.decide_with_inventory(&request, &inventory);
-    let errors: Vec<String> = decision.errors().map(|(p, m)| format!("{p}: {m}")).collect();
+    let errors: Vec<String> = decision
+        .errors()
+        .map(|(p, m)| format!("{p}: {m}"))
+        .collect();
     if !errors.is_empty() {
         return Err(format!("evaluation error: {}", errors.join("; ")));
     }
     let messages = messages(&decision);
-    let mutated = decision.outcomes.iter().any(|o| matches!(o.kind, OutcomeKind::Verdict { mutated: true, .. }));
+    let mutated = decision
+        .outcomes
+        .iter()
+        .any(|o| matches!(o.kind, OutcomeKind::Verdict { mutated: true, .. }));
     for a in &c.assertions {
         check(a, &messages, mutated)?;
     }
@@ -493,7 +524,12 @@ fn run_case(dir: &Path, set: &PolicySet, c: &Case) -> Result<(), String> {
 fn messages(d: &Decision) -> Vec<String> {
     let mut out: Vec<String> = d.violations().map(|v| v.msg.clone()).collect();
     for o in &d.outcomes {
-        if let OutcomeKind::Verdict { allowed: false, message, .. } = &o.kind {
+        if let OutcomeKind::Verdict {
+            allowed: false,
+            message,
+            ..
+        } = &o.kind
+        {
             out.push(message.clone());
         }
     }
@@ -502,7 +538,10 @@ fn messages(d: &Decision) -> Vec<String> {
 
 fn check(a: &Assertion, messages: &[String], mutated: bool) -> Result<(), String> {
     let regex = match &a.message {
-        Some(m) => Some(Regex::new(m).map_err(|e| format!("message contains invalid regular expression: {e}"))?),
+        Some(m) => Some(
+            Regex::new(m)
+                .map_err(|e| format!("message contains invalid regular expression: {e}"))?,
+        ),
         None => None,
     };
     let matching = messages
@@ -550,13 +589,13 @@ fn check(a: &Assertion, messages: &[String], mutated: bool) -> Result<(), String
             );
         }
     }
-    if let Some(want) = a.mutated {
-        if want != mutated {
-            return Err(format!(
-                "unexpected mutation: the object was {}patched",
-                if mutated { "" } else { "not " }
-            ));
-        }
+    if let Some(want) = a.mutated
+        && want != mutated
+    {
+        return Err(format!(
+            "unexpected mutation: the object was {}patched",
+            if mutated { "" } else { "not " }
+        ));
     }
     Ok(())
 }
@@ -588,7 +627,13 @@ pub fn print_go(results: &[SuiteResult], verbose: bool) -> String {
                     let _ = writeln!(w, "    === RUN   {}", c.name);
                 }
                 if let Some(e) = &c.error {
-                    let _ = writeln!(w, "    --- FAIL: {}\t({})\n        {}", c.name, secs(c.runtime), e);
+                    let _ = writeln!(
+                        w,
+                        "    --- FAIL: {}\t({})\n        {}",
+                        c.name,
+                        secs(c.runtime),
+                        e
+                    );
                 } else if verbose {
                     let _ = writeln!(w, "    --- PASS: {}\t({})", c.name, secs(c.runtime));
                 }
@@ -618,7 +663,7 @@ pub fn print_go(results: &[SuiteResult], verbose: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn test(name: &str, cases: &[&str]) -> Test {
@@ -658,7 +703,10 @@ mod tests {
 
     #[test]
     fn assertions() {
-        let msgs = vec!["container x has no limits".to_string(), "initContainer y".to_string()];
+        let msgs = vec![
+            "container x has no limits".to_string(),
+            "initContainer y".to_string(),
+        ];
         let a = |v: serde_json::Value, m: Option<&str>| Assertion {
             violations: Some(v),
             message: m.map(String::from),
@@ -669,7 +717,10 @@ mod tests {
         assert!(check(&a(serde_json::json!(2), None), &msgs, false).is_ok());
         assert!(check(&a(serde_json::json!(1), Some("^init")), &msgs, false).is_ok());
         let err = check(&a(serde_json::json!(0), Some("container")), &msgs, false).unwrap_err();
-        assert!(err.starts_with("unexpected number of violations: got 2 violations containing"), "{err}");
+        assert!(
+            err.starts_with("unexpected number of violations: got 1 violations containing"),
+            "{err}"
+        );
         assert!(check(&a(serde_json::json!("maybe"), None), &msgs, false).is_err());
         assert!(check(&a(serde_json::json!("no"), None), &[], false).is_ok());
     }

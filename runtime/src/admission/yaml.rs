@@ -6,11 +6,14 @@ use std::path::Path;
 
 /// Parse every document of a (multi-document) YAML or JSON text into JSON
 /// values. Empty documents (`---` alone, comments only) are skipped.
-pub(crate) fn documents(text: &str, origin: &str) -> Result<Vec<serde_json::Value>, AdmissionError> {
+pub(crate) fn documents(
+    text: &str,
+    origin: &str,
+) -> Result<Vec<serde_json::Value>, AdmissionError> {
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
-        let value = serde_yaml::Value::deserialize(doc)
-            .map_err(|e| AdmissionError::parse(origin, e))?;
+        let value =
+            serde_yaml::Value::deserialize(doc).map_err(|e| AdmissionError::parse(origin, e))?;
         if value.is_null() {
             continue;
         }

@@ -1,0 +1,364 @@
+//! Source-level adjustments that make regorus read Rego the way OPA does.
+//!
+//! Two constructs found in real Gatekeeper templates are read differently
+//! by regorus 0.14:
+//! - a body line starting with `(` right after a line ending in a term:
+//!   OPA reads two expressions (a newline separates them), regorus reads a
+//!   call of the first term; we insert the separating `;`;
+//! - Rego v0 rules with chained bodies, `head { a } { b }` (= two rules
+//!   with the same head): regorus refuses them for set rules; we repeat the
+//!   head before each further body.
+//!
+//! Both rewrites keep every line where it was (no line is added or
+//! removed), so error positions stay right.
+
+/// A scanner over Rego source that skips strings and comments.
+struct Scan<'a> {
+    bytes: &'a [u8],
+}
+
+impl Scan<'_> {
+    /// Index just past the string or comment starting at `i`, if one does.
+    fn skip_literal(&self, i: usize) -> Option<usize> {
+        let b = *self.bytes.get(i)?;
+        match b {
+            b'"' => {
+                let mut j = i + 1;
+                while let Some(&c) = self.bytes.get(j) {
+                    match c {
+                        b'\\' => j += 2,
+                        b'"' => return Some(j + 1),
+                        b'\n' => return Some(j),
+                        _ => j += 1,
+                    }
+                }
+                Some(j)
+            }
+            b'`' => {
+                let mut j = i + 1;
+                while let Some(&c) = self.bytes.get(j) {
+                    if c == b'`' {
+                        return Some(j + 1);
+                    }
+                    j += 1;
+                }
+                Some(j)
+            }
+            b'#' => {
+                let mut j = i;
+                while let Some(&c) = self.bytes.get(j) {
+                    if c == b'\n' {
+                        break;
+                    }
+                    j += 1;
+                }
+                Some(j)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Insert `;` where a body line starts with `(` right after a line that
+/// ends a term, outside any parentheses or brackets.
+pub(crate) fn separate_paren_lines(src: &str) -> String {
+    let bytes = src.as_bytes();
+    let scan = Scan { bytes };
+    let mut paren_depth: i64 = 0;
+    let mut brace_depth: i64 = 0;
+    let mut last_sig: Option<(usize, u8)> = None; // last significant byte
+    let mut inserts: Vec<usize> = Vec::new();
+    let mut at_line_start = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if let Some(end) = scan.skip_literal(i) {
+            if b != b'#' {
+                last_sig = Some((end.saturating_sub(1), b'"'));
+            }
+            i = end.max(i + 1);
+            at_line_start = false;
+            continue;
+        }
+        match b {
+            b'\n' => {
+                at_line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if at_line_start
+            && b == b'('
+            && paren_depth == 0
+            && brace_depth > 0
+            && let Some((pos, c)) = last_sig
+            && (c.is_ascii_alphanumeric() || c == b'_' || c == b']' || c == b')')
+        {
+            inserts.push(pos + 1);
+        }
+        at_line_start = false;
+        match b {
+            b'(' | b'[' => paren_depth += 1,
+            b')' | b']' => paren_depth -= 1,
+            b'{' => brace_depth += 1,
+            b'}' => brace_depth -= 1,
+            _ => {}
+        }
+        last_sig = Some((i, b));
+        i += 1;
+    }
+    if inserts.is_empty() {
+        return src.to_string();
+    }
+    let mut out = String::with_capacity(src.len() + inserts.len());
+    let mut prev = 0;
+    for at in inserts {
+        out.push_str(src.get(prev..at).unwrap_or(""));
+        out.push(';');
+        prev = at;
+    }
+    out.push_str(src.get(prev..).unwrap_or(""));
+    out
+}
+
+/// Rewrite v0 chained bodies `head { a } { b }` as `head { a } head { b }`.
+/// Returns `None` when there is nothing to rewrite.
+pub(crate) fn split_chained_bodies(src: &str) -> Option<String> {
+    let bytes = src.as_bytes();
+    let scan = Scan { bytes };
+    let mut depth: i64 = 0;
+    let mut stmt_start: Option<usize> = None;
+    let mut head: Option<(usize, usize)> = None;
+    let mut last_sig: u8 = b'\n';
+    let mut just_closed_body = false;
+    let mut body_open_at_depth0 = false;
+    let mut inserts: Vec<(usize, (usize, usize))> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if let Some(end) = scan.skip_literal(i) {
+            if b != b'#' {
+                if depth == 0 && stmt_start.is_none() {
+                    stmt_start = Some(i);
+                }
+                last_sig = b'"';
+                just_closed_body = false;
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        if b.is_ascii_whitespace() {
+            if b == b'\n' && depth == 0 && !just_closed_body {
+                stmt_start = None;
+            }
+            i += 1;
+            continue;
+        }
+        if depth == 0 {
+            if b == b'{' {
+                let value_position =
+                    matches!(last_sig, b'=' | b':' | b',' | b'(' | b'[' | b'|' | b'&');
+                if just_closed_body {
+                    if let Some(h) = head {
+                        inserts.push((i, h));
+                    }
+                    body_open_at_depth0 = true;
+                } else if !value_position {
+                    if let Some(start) = stmt_start {
+                        head = Some((start, i));
+                    }
+                    body_open_at_depth0 = true;
+                } else {
+                    body_open_at_depth0 = false;
+                }
+            } else if just_closed_body {
+                // Anything else than `{` after a body: `else`, or a new rule.
+                if !src.get(i..).is_some_and(|r| r.starts_with("else")) {
+                    stmt_start = Some(i);
+                    head = None;
+                }
+            } else if stmt_start.is_none() {
+                stmt_start = Some(i);
+            }
+            just_closed_body = false;
+        }
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 && b == b'}' && body_open_at_depth0 {
+                    just_closed_body = true;
+                    last_sig = b;
+                    i += 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        last_sig = b;
+        i += 1;
+    }
+    if inserts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(src.len() + 64 * inserts.len());
+    let mut prev = 0;
+    for (at, (hs, he)) in inserts {
+        // `} {`  →  `} <head> {` on the same line
+        out.push_str(src.get(prev..at).unwrap_or(""));
+        let head_text = src.get(hs..he).unwrap_or("").trim_end();
+        // keep the head on one line so that line numbers do not move
+        let one_line: String = head_text
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push_str(&one_line);
+        out.push(' ');
+        prev = at;
+    }
+    out.push_str(src.get(prev..).unwrap_or(""));
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn paren_lines_are_separated_inside_bodies_only() {
+        let src = "p {\n  input.x\n  (input.a - input.b) >= 1\n}\nq := f(\n  (1)\n)\n";
+        let out = separate_paren_lines(src);
+        assert_eq!(
+            out,
+            "p {\n  input.x;\n  (input.a - input.b) >= 1\n}\nq := f(\n  (1)\n)\n"
+        );
+        let untouched = "p {\n  x := [1,\n  (2)]\n  y := \"a\" # (c)\n}\n";
+        assert_eq!(separate_paren_lines(untouched), untouched);
+    }
+
+    #[test]
+    fn chained_bodies_are_split() {
+        let src = "package x\nf(o) = s {\n  s := 1\n} {\n  s := 2\n}\nv[{\"msg\": m}] {\n  m := \"a\"\n} {\n  m := \"b\"\n}\nw = {\"a\": 1} { true }\nz { true } else = false { true }\n";
+        let out = split_chained_bodies(src).unwrap();
+        assert_eq!(
+            out,
+            "package x\nf(o) = s {\n  s := 1\n} f(o) = s {\n  s := 2\n}\nv[{\"msg\": m}] {\n  m := \"a\"\n} v[{\"msg\": m}] {\n  m := \"b\"\n}\nw = {\"a\": 1} { true }\nz { true } else = false { true }\n"
+        );
+        assert_eq!(out.lines().count(), src.lines().count());
+        assert!(split_chained_bodies("package x\np { true }\nq { false }\n").is_none());
+    }
+}
+
+/// `sprintf` with Go's handling of missing operands (`%!v(MISSING)`), as
+/// OPA formats them; regorus 0.14 fails the call instead, which makes a
+/// violation message (and with it the violation) disappear. Registered as
+/// an extension, it rewrites the format and lets regorus's own `sprintf`
+/// (in a helper engine) do the formatting.
+pub(crate) fn register_sprintf(engine: &mut regorus::Engine) -> Result<(), String> {
+    let mut helper = regorus::Engine::new();
+    helper
+        .add_policy(
+            "sprintf.rego".into(),
+            "package regowasm_sprintf\nout := sprintf(input.f, input.a)\n".into(),
+        )
+        .map_err(|e| e.to_string())?;
+    let helper = std::sync::Arc::new(helper);
+    engine
+        .add_extension(
+            "sprintf".into(),
+            2,
+            Box::new(move |args: Vec<regorus::Value>| {
+                let (Some(format), Some(operands)) = (args.first(), args.get(1)) else {
+                    anyhow::bail!("sprintf: expected 2 arguments");
+                };
+                let format = format.as_string()?.to_string();
+                let n = operands.as_array().map(|a| a.len()).unwrap_or(0);
+                let format = mark_missing(&format, n);
+                let mut e = (*helper).clone();
+                let mut input = regorus::Value::new_object();
+                let map = input.as_object_mut()?;
+                map.insert(
+                    regorus::Value::from("f"),
+                    regorus::Value::from(format.as_str()),
+                );
+                map.insert(regorus::Value::from("a"), operands.clone());
+                e.set_input(input);
+                e.eval_rule("data.regowasm_sprintf.out".into())
+            }),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Replace the verbs after the `available`-th by Go's `%!<verb>(MISSING)`
+/// text (escaped as `%%`).
+fn mark_missing(format: &str, available: usize) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut chars = format.chars().peekable();
+    let mut used = 0usize;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = String::from("%");
+        let mut verb = None;
+        while let Some(&n) = chars.peek() {
+            chars.next();
+            spec.push(n);
+            if n.is_ascii_alphabetic() || n == '%' {
+                verb = Some(n);
+                break;
+            }
+        }
+        match verb {
+            Some('%') => out.push_str("%%"),
+            Some(v) if used >= available => {
+                out.push_str(&format!("%%!{v}(MISSING)"));
+            }
+            Some(_) => {
+                used += 1;
+                out.push_str(&spec);
+            }
+            None => out.push_str(&spec),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod sprintf_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn missing_operands_are_marked() {
+        assert_eq!(mark_missing("%v and %v", 1), "%v and %%!v(MISSING)");
+        assert_eq!(mark_missing("100%% %d", 0), "100%% %%!d(MISSING)");
+        assert_eq!(mark_missing("%-5s|", 1), "%-5s|");
+    }
+
+    #[test]
+    fn sprintf_extension_formats_like_opa() {
+        let mut e = regorus::Engine::new();
+        register_sprintf(&mut e).unwrap();
+        e.add_policy(
+            "t.rego".into(),
+            "package t\nx := sprintf(\"%v <%v>\", [1])\ny := sprintf(\"%v-%v\", [\"a\", 2])\n"
+                .into(),
+        )
+        .unwrap();
+        assert_eq!(
+            e.eval_rule("data.t.x".into()).unwrap(),
+            regorus::Value::from("1 <%!v(MISSING)>")
+        );
+        assert_eq!(
+            e.eval_rule("data.t.y".into()).unwrap(),
+            regorus::Value::from("a-2")
+        );
+    }
+}
