@@ -24,9 +24,9 @@ mod misc;
 mod net;
 mod regexes;
 mod semver;
+pub(crate) mod sprintf;
 mod time;
 mod units;
-pub(crate) mod sprintf;
 
 /// Register every native builtin.
 pub(crate) fn register_all(r: &mut Registry) {
