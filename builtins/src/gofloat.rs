@@ -34,6 +34,10 @@ fn from_sci(neg: bool, s: &str) -> Digits {
     }
 }
 
+/// More digits than any f64 has in its exact decimal expansion (at most 767
+/// significant digits, and at most 1074 places after the point).
+const EXACT_DIGITS: usize = 1100;
+
 /// Shortest digits that round-trip.
 pub(crate) fn shortest(f: f64) -> Digits {
     from_sci(f.is_sign_negative(), &format!("{:e}", f.abs()))
@@ -41,7 +45,11 @@ pub(crate) fn shortest(f: f64) -> Digits {
 
 /// Digits correctly rounded to `n` significant digits (`n >= 1`).
 pub(crate) fn significant(f: f64, n: usize) -> Digits {
-    let n = n.max(1);
+    // An f64's exact decimal expansion has fewer than `EXACT_DIGITS`
+    // significant digits, so asking for more only adds zeros (which `Digits`
+    // leaves implicit); the clamp also keeps the precision inside what
+    // `format!` accepts.
+    let n = n.clamp(1, EXACT_DIGITS);
     from_sci(
         f.is_sign_negative(),
         &format!("{:.*e}", n.saturating_sub(1), f.abs()),
@@ -50,7 +58,8 @@ pub(crate) fn significant(f: f64, n: usize) -> Digits {
 
 /// Digits correctly rounded to `prec` places after the decimal point.
 pub(crate) fn fixed(f: f64, prec: usize) -> Digits {
-    let s = format!("{:.*}", prec, f.abs());
+    // Past `EXACT_DIGITS` places every f64 has only zeros (see `significant`).
+    let s = format!("{:.*}", prec.min(EXACT_DIGITS), f.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let mut all: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
     let mut dp = i64::try_from(int.len()).unwrap_or(i64::MAX);
@@ -252,5 +261,17 @@ mod tests {
         assert_eq!(format(100.0, 'g', Some(3)), "100");
         assert_eq!(format(1.0, 'b', None), "4503599627370496p-52");
         assert_eq!(format(1e21, 'f', None), "1000000000000000000000");
+    }
+
+    #[test]
+    fn huge_precisions_pad_with_zeros_instead_of_panicking() {
+        let e = format(1.5, 'e', Some(100_000));
+        assert_eq!(e.len(), "1.".len() + 100_000 + "e+00".len());
+        assert!(e.starts_with("1.5000") && e.ends_with("0e+00"));
+        let f = format(0.1, 'f', Some(70_000));
+        assert!(f.starts_with("0.1000000000000000055511151231257827"));
+        assert_eq!(f.len(), 2 + 70_000);
+        let g = format(2.0, 'g', Some(70_000));
+        assert_eq!(g, "2");
     }
 }

@@ -23,6 +23,9 @@ use std::path::PathBuf;
 
 const CASES: usize = 2400;
 
+/// Longest answer kept in the stored corpus.
+const GOLDEN_MAX_ANSWER: usize = 2048;
+
 fn golden_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/sprintf.json")
 }
@@ -217,6 +220,11 @@ fn generated_cases_match_live_oracle() {
                 "sprintf({format:?}, {}) = {got:?}, OPA: {want:?}",
                 Value::array(args.clone())
             ));
+        }
+        // Huge widths (`*` fed 128512, say) make megabyte answers: the live
+        // run checks them, the stored corpus leaves them out.
+        if want.as_ref().is_some_and(|w| w.len() > GOLDEN_MAX_ANSWER) {
+            continue;
         }
         golden.push(serde_json::json!({
             "format": format,

@@ -2,11 +2,14 @@
 //! implementation does it, plus `strings.any_prefix_match` and
 //! `strings.any_suffix_match`.
 //!
-//! OPA converts each array element before calling `fmt.Sprintf`: a number
-//! written with `.`/`e`/`E` becomes a `float64` (or stays its text if out
-//! of range), other numbers an `int64` or a `*big.Int`, a string stays a
-//! string, and everything else becomes its Rego text (`Value.String()`:
-//! `{"a", "owner"}`, `["x", 1]`, `{"k": "v"}`, `true`, `null`). This module
+//! OPA (v1.20) converts each array element before calling `fmt.Sprintf`:
+//! a number whose text is an integer, or an integer followed only by zeros
+//! after the point (`1.0`, `-0.0`), becomes an `int64` if it fits, else a
+//! plain integer text a `*big.Int`; other numbers written with a `.`
+//! become a `float64`; anything left (`1e-7`, `1e21`: exponents without a
+//! point, or out of range) stays its text. A string stays a string, and
+//! everything else becomes its Rego text (`Value.String()`: `{"a",
+//! "owner"}`, `["x", 1]`, `{"k": "v"}`, `true`, `null`). This module
 //! re-implements Go's `fmt.Sprintf` over those four argument kinds.
 
 use super::native;
@@ -83,15 +86,18 @@ impl Arg {
         match v {
             Value::Number(n) => {
                 let text = n.to_string();
-                if text.contains(['.', 'e', 'E']) {
-                    match n.to_f64() {
+                if let Some(i) = atoi64(&text) {
+                    Arg::Int(i)
+                } else if !text.contains(['.', 'e', 'E']) {
+                    match n.to_bigint() {
+                        Some(b) => Arg::Big(b),
+                        None => Arg::Str(text),
+                    }
+                } else if text.contains('.') {
+                    match n.to_f64().filter(|f| f.is_finite()) {
                         Some(f) => Arg::Float(f),
                         None => Arg::Str(text),
                     }
-                } else if let Some(i) = n.as_i64() {
-                    Arg::Int(i)
-                } else if let Some(b) = n.to_bigint() {
-                    Arg::Big(b)
                 } else {
                     Arg::Str(text)
                 }
@@ -109,6 +115,21 @@ impl Arg {
             Arg::Str(_) => "string",
         }
     }
+}
+
+/// OPA's integer reading of a number's text: an optional `-`, digits, and
+/// optionally a point followed only by zeros; `None` when it does not fit
+/// an `i64`.
+fn atoi64(text: &str) -> Option<i64> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if !frac.bytes().all(|c| c == b'0') {
+        return None;
+    }
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    int.parse().ok()
 }
 
 /// `sprintf(format, values)` exactly as OPA computes it.
@@ -384,7 +405,13 @@ impl Printer {
         {
             prec = p;
         }
-        let mut s = format!("U+{u:0prec$X}");
+        // Zero-pad by hand: Go allows precisions up to 10^6, past what
+        // `format!` accepts.
+        let hex = format!("{u:X}");
+        let mut s = String::with_capacity(2 + prec.max(hex.len()));
+        s.push_str("U+");
+        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&hex);
         if self.f.sharp
             && let Some(c) = u32::try_from(u).ok().and_then(char::from_u32)
             && gostr::is_print(c)
@@ -432,9 +459,11 @@ impl Printer {
                 return;
             }
         };
+        // `fmt.State.Flag` reports `+` and `#` also for `%+v` / `%#v`.
+        let sharp = self.f.sharp || self.f.sharp_v;
         let sign = if x.sign() == Sign::Minus {
             "-"
-        } else if self.f.plus {
+        } else if self.f.plus || self.f.plus_v {
             "+"
         } else if self.f.space {
             " "
@@ -442,7 +471,7 @@ impl Printer {
             ""
         };
         let mut prefix = "";
-        if self.f.sharp {
+        if sharp {
             prefix = match verb {
                 'b' => "0b",
                 'o' => "0",
@@ -739,13 +768,9 @@ impl Printer {
                     i += 1;
                     let (p, ok, n) = Printer::int_from_arg(a, arg_num);
                     arg_num = n;
-                    if p < 0 {
-                        self.f.prec = None;
-                    } else if ok {
-                        self.f.prec = usize::try_from(p).ok();
-                    } else {
-                        self.f.prec = None;
-                    }
+                    // A negative precision argument counts as a bad one.
+                    let ok = ok && p >= 0;
+                    self.f.prec = if ok { usize::try_from(p).ok() } else { None };
                     if !ok {
                         self.buf.push_str("%!(BADPREC)");
                     }
@@ -848,7 +873,9 @@ fn hex_float(v: f64, prec: Option<usize>, upper: bool) -> String {
         let rem = frac & ((1u64 << shift) - 1);
         let half = 1u64 << (shift - 1);
         let mut k = keep;
-        if rem > half || (rem == half && keep & 1 == 1) {
+        // The lowest kept bit is the leading digit when no hex digits stay.
+        let odd = if p == 0 { lead & 1 == 1 } else { keep & 1 == 1 };
+        if rem > half || (rem == half && odd) {
             k += 1;
         }
         if k >> (4 * p as u32) != 0 {
@@ -925,6 +952,10 @@ mod tests {
             ("%d", r#"["x"]"#, "%!d(string=x)"),
             ("%d", "[1.5]", "%!d(float64=1.5)"),
             ("%v", "[1.0]", "1"),
+            ("%T %T %T", "[1.0, -0.0, 1.50]", "int64 int64 float64"),
+            ("%v %T", "[1e-7, 1e2]", "1e-7 string"),
+            ("%v %T", "[2.5e-3, 1.5e3]", "0.0025 float64"),
+            ("%.70000U", "[65]", &format!("U+{}41", "0".repeat(69_998))),
             ("%v", "[1e400]", "1e400"),
             (
                 "%d",
@@ -990,20 +1021,20 @@ mod tests {
             ),
             (
                 "%e|%E|%G",
-                "[1.0, 1.0, 1e-10]",
-                "1.000000e+00|1.000000E+00|1E-10",
+                "[1.5, 1.5, 1.5e-10]",
+                "1.500000e+00|1.500000E+00|1.5E-10",
             ),
             ("%6.2f%%", "[99.5]", " 99.50%"),
             ("%v", "[set()]", "set()"),
             ("%s", "[[1.0, \"a\"]]", "[1.0, \"a\"]"),
-            ("%x", "[1.0]", "0x1p+00"),
-            ("%x", "[3.0]", "0x1.8p+01"),
+            ("%x", "[1.5]", "0x1.8p+00"),
+            ("%x", "[3.0]", "3"),
             (
                 "%08.3f|%+.2e",
                 "[-3.14159, 12345.678]",
                 "-003.142|+1.23e+04",
             ),
-            ("%#g|%#.3g", "[1.0, 2.0]", "1.00000|2.00"),
+            ("%#g|%#.3g", "[1.5, 2.25]", "1.50000|2.25"),
             ("%!", "[]", "%!!(MISSING)"),
             ("abc%", "[]", "abc%!(NOVERB)"),
         ];

@@ -260,6 +260,9 @@ fn load_module_pool(
             minor: abi.minor,
         });
     }
+    // Foreign imports first: a module built for another host (WASI, say) is
+    // told apart from one that merely lacks OPA's exports.
+    check_imports(&module)?;
     // Required exports.
     let exports: Vec<String> = module.exports().map(|e| e.name().to_string()).collect();
     let has = |n: &str| exports.iter().any(|e| e == n);
@@ -292,7 +295,6 @@ fn load_module_pool(
     if !missing.is_empty() {
         return Err(WasmError::NotOpaModule { missing });
     }
-    check_imports(&module)?;
     let (declared_min, import_max) = module
         .imports()
         .find_map(|i| match i.ty() {
