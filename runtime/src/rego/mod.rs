@@ -34,6 +34,7 @@
 
 mod convert;
 mod host;
+mod rewrite;
 
 use crate::policy::{EngineKind, Evaluation, Limits, PolicyError, PolicyOptions};
 use convert::{Budget, from_regorus, to_regorus, to_regorus_limited};
@@ -46,6 +47,47 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use convert::ConvertError;
+
+/// Register a [`Registry`]'s host builtins (the ones it serves natively,
+/// custom ones, and the capability-gated ones) on a bare regorus engine,
+/// as [`RegoPolicy`] does. For harnesses that drive regorus directly (the
+/// compliance runner); embedders should use [`RegoPolicy`].
+///
+/// Evaluate inside [`with_eval_context`] so that the builtins of one
+/// evaluation share a clock, seed and cache; without it each call gets a
+/// fresh context.
+pub fn register_host_builtins(
+    engine: &mut regorus::Engine,
+    registry: &regowasm_builtins::Registry,
+    strict: bool,
+) -> Result<(), PolicyError> {
+    host::register(engine, registry, strict).map_err(load_err)
+}
+
+/// Rewrite output-argument calls of host builtins (`f(x, out)` →
+/// `out = f(x)`) that regorus cannot run for extensions; see
+/// [`rewrite_output_args`]. [`RegoPolicy`] applies it to every module.
+pub fn rewrite_for_host_builtins<'a>(
+    src: &'a str,
+    registry: &regowasm_builtins::Registry,
+) -> std::borrow::Cow<'a, str> {
+    let arity_of = |name: &str| {
+        registry
+            .get(name)
+            .filter(|b| host::is_extension(b))
+            .map(|b| b.arity())
+    };
+    rewrite_output_args(src, &arity_of)
+}
+
+pub use rewrite::rewrite_output_args;
+
+/// Run `f` with `ctx` as the evaluation context host builtins see (on
+/// this thread, until `f` returns).
+pub fn with_eval_context<T>(ctx: Arc<EvalContext>, f: impl FnOnce() -> T) -> T {
+    let _guard = host::ContextGuard::enter(ctx);
+    f()
+}
 
 /// The Rego language version a module is parsed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -314,8 +356,9 @@ impl RegoPolicy {
         for s in sources {
             let v = s.version.unwrap_or(options.version);
             engine.set_rego_v0(v == RegoVersion::V0);
+            let text = rewrite_for_host_builtins(&s.text, &options.policy.registry);
             engine
-                .add_policy(s.name.clone(), s.text.clone())
+                .add_policy(s.name.clone(), text.into_owned())
                 .map_err(load_err)?;
         }
         engine.set_gather_prints(true);

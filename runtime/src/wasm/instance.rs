@@ -100,9 +100,12 @@ pub(crate) struct AbiFuncs {
     heap_set: TypedFunc<i32, ()>,
     builtins: Option<TypedFunc<(), i32>>,
     entrypoints: Option<TypedFunc<(), i32>>,
-    opa_eval: Option<TypedFunc<(i32, i32, i32, i32, i32, i32, i32), i32>>,
+    opa_eval: Option<OpaEvalFunc>,
     ctx: Option<CtxFuncs>,
 }
+
+/// `opa_eval(reserved, entrypoint, data, input, input_len, heap, format)`.
+type OpaEvalFunc = TypedFunc<(i32, i32, i32, i32, i32, i32, i32), i32>;
 
 #[derive(Clone)]
 struct CtxFuncs {

@@ -231,11 +231,15 @@ impl SourceKind {
     }
 }
 
+/// A compiled module's pool, its facts, and its entrypoints (name, id)
+/// when the module lists them.
+type LoadedModule = (ModulePool, ModuleInfo, Option<Vec<(String, i32)>>);
+
 fn load_module_pool(
     path: &str,
     bytes: &[u8],
     opts: &WasmOptions,
-) -> Result<(ModulePool, ModuleInfo, Option<Vec<(String, i32)>>), WasmError> {
+) -> Result<LoadedModule, WasmError> {
     if !bytes.starts_with(b"\0asm") {
         return Err(WasmError::InvalidModule(format!(
             "{path}: does not start with the Wasm magic bytes"
@@ -303,12 +307,12 @@ fn load_module_pool(
         })
         .unwrap_or((0, None));
     let min_pages = declared_min.max(pages_for(facts.data_end)).max(1);
-    if let Some(max) = import_max {
-        if min_pages > max {
-            return Err(WasmError::Instantiate(format!(
-                "{path}: data segments need {min_pages} pages but the memory import allows at most {max}"
-            )));
-        }
+    if let Some(max) = import_max
+        && min_pages > max
+    {
+        return Err(WasmError::Instantiate(format!(
+            "{path}: data segments need {min_pages} pages but the memory import allows at most {max}"
+        )));
     }
     let needed = min_pages.saturating_mul(PAGE);
     if needed > opts.limits.max_memory_bytes as u64 {
@@ -601,12 +605,12 @@ impl WasmPolicy {
         input: Option<&[u8]>,
     ) -> Result<Evaluation, WasmError> {
         let (idx, id) = self.resolve(entrypoint)?;
-        if let Some(i) = input {
-            if i.len() > self.max_input_bytes {
-                return Err(WasmError::LimitExceeded(LimitKind::InputSize(
-                    self.max_input_bytes,
-                )));
-            }
+        if let Some(i) = input
+            && i.len() > self.max_input_bytes
+        {
+            return Err(WasmError::LimitExceeded(LimitKind::InputSize(
+                self.max_input_bytes,
+            )));
         }
         let pool = self
             .modules
