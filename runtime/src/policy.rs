@@ -19,6 +19,7 @@ use crate::rego::{
     ConvertError, QueryOptions, QueryRow, RegoData, RegoOptions, RegoPolicy, RegoSource,
     RegoVersion,
 };
+use crate::wasm::{WasmOptions, WasmPolicy};
 use parking_lot::Mutex;
 use regowasm_builtins::{Registry, Value};
 use sha2::{Digest, Sha256};
@@ -207,36 +208,42 @@ pub struct ShadowedEvaluation {
 
 enum Backend {
     Rego(RegoPolicy),
+    Wasm(WasmPolicy),
 }
 
 impl Backend {
     fn kind(&self) -> EngineKind {
         match self {
             Backend::Rego(_) => EngineKind::Rego,
+            Backend::Wasm(_) => EngineKind::Wasm,
         }
     }
 
     fn eval(&self, entrypoint: &str, input: &Value) -> Result<Evaluation, PolicyError> {
         match self {
             Backend::Rego(p) => p.eval(entrypoint, input),
+            Backend::Wasm(p) => Ok(p.eval(entrypoint, input)?),
         }
     }
 
     fn entrypoints(&self) -> Vec<String> {
         match self {
             Backend::Rego(p) => p.entrypoints().to_vec(),
+            Backend::Wasm(p) => p.entrypoints(),
         }
     }
 
     fn sources(&self) -> Vec<String> {
         match self {
             Backend::Rego(p) => p.sources().to_vec(),
+            Backend::Wasm(p) => p.info().modules.iter().map(|m| m.path.clone()).collect(),
         }
     }
 
     fn set_data(&self, data: &Value) -> Result<(), PolicyError> {
         match self {
             Backend::Rego(p) => p.set_data(data),
+            Backend::Wasm(p) => Ok(p.set_data(data.clone())?),
         }
     }
 }
@@ -347,34 +354,69 @@ impl Policy {
         )
     }
 
-    /// An OPA-compiled Wasm module, on the Wasm engine.
-    pub fn from_wasm(_module: &[u8], _options: &PolicyOptions) -> Result<Policy, PolicyError> {
-        Err(PolicyError::Unsupported(
-            "the Wasm engine is not available in this build yet".into(),
-        ))
+    /// An OPA-compiled Wasm module, on the Wasm engine. Builtins the
+    /// module needs are served by `options.registry` (native, or through
+    /// the regorus fallback); loading fails, naming them, when some cannot
+    /// be served at all.
+    pub fn from_wasm(module: &[u8], options: &PolicyOptions) -> Result<Policy, PolicyError> {
+        let wasm = WasmPolicy::load_module(module, &WasmOptions::from(options))?;
+        Ok(Policy::new(Backend::Wasm(wasm)))
+    }
+
+    /// A policy on the Wasm engine with every Wasm option (instance pool
+    /// size, bundle limits, missing builtins allowed).
+    pub fn from_wasm_policy(policy: WasmPolicy) -> Policy {
+        Policy::new(Backend::Wasm(policy))
     }
 
     /// An OPA bundle (`.tar.gz`): its `policy.wasm` runs on the Wasm
     /// engine; a bundle with only Rego source runs on regorus (Rego
     /// version from the `.manifest`'s `rego_version`, default v1).
     pub fn from_bundle(bytes: &[u8], options: &PolicyOptions) -> Result<Policy, PolicyError> {
-        let bundle = crate::policy::bundle::read(bytes)?;
-        if bundle.wasm.is_some() {
-            return Err(PolicyError::Unsupported(
-                "bundles with policy.wasm need the Wasm engine, not available in this build yet"
-                    .into(),
-            ));
+        let wasm_options = WasmOptions::from(options);
+        let bundle = crate::wasm::read_bundle(bytes, wasm_options.bundle_limits)
+            .map_err(|e| PolicyError::Bundle(e.to_string()))?;
+        if !bundle.modules.is_empty() {
+            let wasm = WasmPolicy::from_bundle(bundle, &wasm_options)?;
+            return Ok(Policy::new(Backend::Wasm(wasm)));
         }
-        let version = bundle.rego_version.unwrap_or(RegoVersion::V1);
+        let manifest = bundle.manifest.unwrap_or_default();
+        let version_of = |v: i64| {
+            if v == 0 {
+                RegoVersion::V0
+            } else {
+                RegoVersion::V1
+            }
+        };
+        let version = manifest
+            .rego_version
+            .map(version_of)
+            .unwrap_or(RegoVersion::V1);
+        let sources: Vec<RegoSource> = bundle
+            .rego
+            .into_iter()
+            .map(|(path, text)| {
+                let file_version = manifest
+                    .file_rego_versions
+                    .iter()
+                    .find(|(f, _)| f.trim_start_matches('/') == path)
+                    .map(|(_, v)| version_of(*v));
+                let source = RegoSource::new(path, text);
+                match file_version {
+                    Some(v) => source.with_version(v),
+                    None => source,
+                }
+            })
+            .collect();
         let policy = Policy::from_rego(
-            &bundle.rego,
+            &sources,
             &RegoOptions {
                 version,
                 policy: options.clone(),
             },
         )?;
-        if let Some(data) = bundle.data {
-            policy.set_data(data)?;
+        if matches!(&bundle.data, Value::Object(o) if !o.is_empty()) {
+            policy.set_data(bundle.data)?;
         }
         Ok(policy)
     }
@@ -450,6 +492,7 @@ impl Policy {
         {
             match b {
                 Backend::Rego(p) => p.set_shared_data(&data.rego)?,
+                Backend::Wasm(p) => p.set_data(data.value.clone())?,
             }
         }
         Ok(())
@@ -533,6 +576,10 @@ impl Policy {
     ) -> Result<Vec<QueryRow>, PolicyError> {
         match &self.inner.primary {
             Backend::Rego(p) => p.eval_query(query, input, options),
+            Backend::Wasm(_) => Err(PolicyError::Unsupported(
+                "ad-hoc queries need Rego source; a Wasm module only evaluates its entrypoints"
+                    .into(),
+            )),
         }
     }
 }
@@ -542,6 +589,7 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub struct SharedData {
     rego: RegoData,
+    value: Value,
 }
 
 impl SharedData {
@@ -549,94 +597,7 @@ impl SharedData {
     pub fn new(data: &Value) -> Result<SharedData, PolicyError> {
         Ok(SharedData {
             rego: RegoData::new(data)?,
+            value: data.clone(),
         })
-    }
-}
-
-pub(crate) mod bundle {
-    //! Reading OPA bundles (`.tar.gz`).
-
-    use super::PolicyError;
-    use crate::rego::{RegoSource, RegoVersion, merge_at};
-    use regowasm_builtins::Value;
-    use std::io::Read;
-
-    /// What a bundle holds.
-    pub(crate) struct Bundle {
-        pub wasm: Option<Vec<u8>>,
-        pub rego: Vec<RegoSource>,
-        pub data: Option<Value>,
-        pub rego_version: Option<RegoVersion>,
-    }
-
-    /// Largest file accepted from a bundle.
-    const MAX_FILE: u64 = 256 << 20;
-
-    pub(crate) fn read(bytes: &[u8]) -> Result<Bundle, PolicyError> {
-        let bad = |e: std::io::Error| PolicyError::Bundle(e.to_string());
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
-        let mut out = Bundle {
-            wasm: None,
-            rego: Vec::new(),
-            data: None,
-            rego_version: None,
-        };
-        let mut file_versions: Vec<(String, RegoVersion)> = Vec::new();
-        for entry in archive.entries().map_err(bad)? {
-            let entry = entry.map_err(bad)?;
-            if !entry.header().entry_type().is_file() {
-                continue;
-            }
-            let path = entry.path().map_err(bad)?.to_string_lossy().into_owned();
-            let path = path
-                .trim_start_matches("./")
-                .trim_start_matches('/')
-                .to_string();
-            let mut buf = Vec::new();
-            entry.take(MAX_FILE).read_to_end(&mut buf).map_err(bad)?;
-            let text = || {
-                String::from_utf8(buf.clone())
-                    .map_err(|_| PolicyError::Bundle(format!("{path}: not UTF-8")))
-            };
-            if path == "policy.wasm" || path.ends_with("/policy.wasm") {
-                out.wasm = Some(buf);
-            } else if path.ends_with(".rego") {
-                out.rego.push(RegoSource::new(path.clone(), text()?));
-            } else if path == ".manifest" {
-                let m: serde_json::Value = serde_json::from_str(&text()?)
-                    .map_err(|e| PolicyError::Bundle(format!(".manifest: {e}")))?;
-                out.rego_version = RegoVersion::from_manifest(&m);
-                if let Some(files) = m.get("file_rego_versions").and_then(|f| f.as_object()) {
-                    for (file, v) in files {
-                        let v = match v.as_u64() {
-                            Some(0) => RegoVersion::V0,
-                            Some(1) => RegoVersion::V1,
-                            _ => continue,
-                        };
-                        file_versions.push((file.trim_start_matches('/').to_string(), v));
-                    }
-                }
-            } else if path == "data.json" || path.ends_with("/data.json") {
-                let v = Value::from_json_str(&text()?)
-                    .map_err(|e| PolicyError::Bundle(format!("{path}: {e}")))?;
-                let at: Vec<String> = path
-                    .split('/')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                let at = at
-                    .split_last()
-                    .map(|(_, dir)| dir.to_vec())
-                    .unwrap_or_default();
-                let root = out.data.take().unwrap_or_else(|| Value::object([]));
-                out.data = Some(merge_at(&root, &at, v)?);
-            }
-        }
-        for src in &mut out.rego {
-            if let Some((_, v)) = file_versions.iter().find(|(f, _)| *f == src.name) {
-                src.version = Some(*v);
-            }
-        }
-        Ok(out)
     }
 }

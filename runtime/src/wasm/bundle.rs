@@ -29,6 +29,10 @@ pub struct Manifest {
     /// Wasm modules and the entrypoints they serve.
     #[serde(default)]
     pub wasm: Vec<WasmEntry>,
+    /// Per-file Rego versions (`/path/x.rego` → 0 or 1), overriding
+    /// `rego_version`.
+    #[serde(default)]
+    pub file_rego_versions: BTreeMap<String, i64>,
 }
 
 /// A bundle read into memory.
@@ -38,6 +42,8 @@ pub struct Bundle {
     pub manifest: Option<Manifest>,
     /// Wasm modules by normalised path (`policy.wasm`), in path order.
     pub modules: BTreeMap<String, Vec<u8>>,
+    /// Rego source files by normalised path (`x/policy.rego`).
+    pub rego: BTreeMap<String, String>,
     /// The merged data document.
     pub data: Value,
 }
@@ -90,6 +96,7 @@ pub fn read_bundle(bytes: &[u8], limits: BundleLimits) -> Result<Bundle, BundleE
     let mut total: u64 = 0;
     let mut manifest = None;
     let mut modules = BTreeMap::new();
+    let mut rego = BTreeMap::new();
     let mut data_files: Vec<(Vec<String>, String, Value)> = Vec::new();
     for entry in entries {
         let mut entry = entry.map_err(|e| BundleError::Archive(e.to_string()))?;
@@ -158,6 +165,13 @@ pub fn read_bundle(bytes: &[u8], limits: BundleLimits) -> Result<Bundle, BundleE
             f if f.ends_with(".wasm") => {
                 modules.insert(joined, buf);
             }
+            f if f.ends_with(".rego") => {
+                let text = String::from_utf8(buf).map_err(|e| BundleError::Data {
+                    path: joined.clone(),
+                    message: format!("Rego source is not UTF-8: {e}"),
+                })?;
+                rego.insert(joined, text);
+            }
             _ => {}
         }
     }
@@ -173,6 +187,7 @@ pub fn read_bundle(bytes: &[u8], limits: BundleLimits) -> Result<Bundle, BundleE
     Ok(Bundle {
         manifest,
         modules,
+        rego,
         data,
     })
 }

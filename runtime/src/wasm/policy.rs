@@ -431,6 +431,7 @@ impl WasmPolicy {
             manifest,
             mut modules,
             data,
+            ..
         } = b;
         let mut selected: Vec<(String, Vec<u8>)> = Vec::new();
         if let Some(m) = &manifest {
