@@ -207,8 +207,8 @@ pub struct ShadowedEvaluation {
 }
 
 enum Backend {
-    Rego(RegoPolicy),
-    Wasm(WasmPolicy),
+    Rego(Box<RegoPolicy>),
+    Wasm(Box<WasmPolicy>),
 }
 
 impl Backend {
@@ -317,17 +317,17 @@ impl Policy {
 
     /// Rego source, evaluated by regorus.
     pub fn from_rego(sources: &[RegoSource], options: &RegoOptions) -> Result<Policy, PolicyError> {
-        Ok(Policy::new(Backend::Rego(RegoPolicy::new(
+        Ok(Policy::new(Backend::Rego(Box::new(RegoPolicy::new(
             sources, options,
-        )?)))
+        )?))))
     }
 
     /// Rego modules from a `.rego` file or a directory (with an optional
     /// `.manifest` and `data.json` files), evaluated by regorus.
     pub fn from_rego_path(path: &Path, options: &RegoOptions) -> Result<Policy, PolicyError> {
-        Ok(Policy::new(Backend::Rego(RegoPolicy::from_path(
+        Ok(Policy::new(Backend::Rego(Box::new(RegoPolicy::from_path(
             path, options,
-        )?)))
+        )?))))
     }
 
     /// A policy from a path: a `.rego` file or a directory of Rego source
@@ -360,13 +360,13 @@ impl Policy {
     /// be served at all.
     pub fn from_wasm(module: &[u8], options: &PolicyOptions) -> Result<Policy, PolicyError> {
         let wasm = WasmPolicy::load_module(module, &WasmOptions::from(options))?;
-        Ok(Policy::new(Backend::Wasm(wasm)))
+        Ok(Policy::new(Backend::Wasm(Box::new(wasm))))
     }
 
     /// A policy on the Wasm engine with every Wasm option (instance pool
     /// size, bundle limits, missing builtins allowed).
     pub fn from_wasm_policy(policy: WasmPolicy) -> Policy {
-        Policy::new(Backend::Wasm(policy))
+        Policy::new(Backend::Wasm(Box::new(policy)))
     }
 
     /// An OPA bundle (`.tar.gz`): its `policy.wasm` runs on the Wasm
@@ -378,7 +378,7 @@ impl Policy {
             .map_err(|e| PolicyError::Bundle(e.to_string()))?;
         if !bundle.modules.is_empty() {
             let wasm = WasmPolicy::from_bundle(bundle, &wasm_options)?;
-            return Ok(Policy::new(Backend::Wasm(wasm)));
+            return Ok(Policy::new(Backend::Wasm(Box::new(wasm))));
         }
         let manifest = bundle.manifest.unwrap_or_default();
         let version_of = |v: i64| {
