@@ -127,11 +127,28 @@ fn configure(args: &Args) -> anyhow::Result<ServerConfig> {
         cfg.policy_set = Some(if local.is_dir() {
             local
         } else {
-            anyhow::bail!("no ./policies directory here: pass --policies DIR or --config FILE")
+            embedded_policies()?
         });
     }
     cfg.validate()?;
     Ok(cfg)
+}
+
+/// The project's `policies/` folder, built into the binary.
+static EMBEDDED_POLICIES: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// Write the embedded policy set to a fresh directory under the system's
+/// temporary directory and return it (used when there is no
+/// `./policies` and no configuration).
+fn embedded_policies() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("regowasm-policies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    EMBEDDED_POLICIES
+        .extract(&dir)
+        .with_context(|| format!("writing the built-in policies to {}", dir.display()))?;
+    tracing::info!(dir = %dir.display(), "no ./policies here: serving the built-in policy set");
+    Ok(dir)
 }
 
 /// Run `regowasm serve`.
@@ -162,14 +179,18 @@ async fn serve(args: Args, cfg: ServerConfig) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let base = running.base_url();
-    let names: Vec<String> = running.policies().into_iter().map(|p| p.name).collect();
+    let policies = running.policies();
     println!(
         "regowasm webhook serving {} policies on {base}",
-        names.len()
+        policies.len()
     );
     println!("  POST /validate (all policies, merged)");
-    for n in &names {
-        println!("  POST /validate/{n}   POST /mutate/{n}");
+    for p in &policies {
+        if p.mutating {
+            println!("  POST /validate/{0}   POST /mutate/{0}", p.name);
+        } else {
+            println!("  POST /validate/{}", p.name);
+        }
     }
     println!("  GET  /healthz  /readyz  /metrics");
     if running.cert_generated() {

@@ -350,6 +350,49 @@ impl PolicySet {
         review_to_json(response.into_review())
     }
 
+    /// The set's policies in review order, each with whether it can
+    /// mutate: OPA policies by name, Gatekeeper templates by their kind
+    /// lower-cased (`k8srequiredlabels`). These are the names
+    /// [`PolicySet::decide_only`] takes (the webhook's `/validate/<name>`).
+    pub fn policy_names(&self) -> Vec<(String, bool)> {
+        let mut out: Vec<(String, bool)> = self
+            .opa
+            .iter()
+            .map(|p| (p.name().to_string(), p.is_mutating()))
+            .collect();
+        out.extend(
+            self.templates
+                .iter()
+                .map(|t| (t.template().kind.to_ascii_lowercase(), false)),
+        );
+        out
+    }
+
+    /// The decision of one policy alone (a name from
+    /// [`PolicySet::policy_names`]; a template with all its constraints),
+    /// with the set's inventory; `None` when the set has no such policy.
+    pub fn decide_only(&self, policy: &str, request: &ReviewRequest) -> Option<Decision> {
+        let inv = self.inventory.read().clone();
+        let namespace = inv.inventory.namespace(request.namespace());
+        let mut acc = Accumulator::default();
+        if let Some(p) = self.opa.iter().find(|p| p.name() == policy) {
+            let patch_ops = acc
+                .run_opa(p, request, namespace)
+                .and_then(|v| v.patch)
+                .map(|patch| patch.0)
+                .unwrap_or_default();
+            return Some(acc.finish(patch_ops));
+        }
+        let t = self
+            .templates
+            .iter()
+            .find(|t| t.template().kind.eq_ignore_ascii_case(policy))?;
+        for r in t.review(request, namespace, inv.data.as_ref()) {
+            acc.constraint(r);
+        }
+        Some(acc.finish(Vec::new()))
+    }
+
     /// The decision on a request, with the set's inventory.
     pub fn decide(&self, request: &ReviewRequest) -> Decision {
         let inv = self.inventory.read().clone();

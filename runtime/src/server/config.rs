@@ -334,6 +334,8 @@ pub struct PolicyEntry {
     /// Memory cap, overriding `defaults.memoryMiB`.
     #[serde(rename = "memoryMiB")]
     pub memory_mib: Option<u64>,
+    /// The policy may patch objects (served on `/mutate/<name>`).
+    pub mutating: bool,
 }
 
 /// Inventory (`data.inventory`) sources for referential policies.
