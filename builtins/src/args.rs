@@ -42,15 +42,45 @@ pub fn number<'a>(name: &str, args: &'a [Value], pos: usize) -> Result<&'a Numbe
 /// Operand `pos` (0-based) as an integer that fits `i64`.
 pub fn int(name: &str, args: &[Value], pos: usize) -> Result<i64, BuiltinError> {
     let n = number(name, args, pos)?;
+    if !n.is_integer() {
+        return Err(not_integer(name, pos));
+    }
     n.as_i64().ok_or_else(|| {
         BuiltinError::failed(
             name,
-            format!(
-                "operand {} must be integer number but got floating-point number",
-                pos + 1
-            ),
+            format!("operand {} is too large for a 64-bit integer", pos + 1),
         )
     })
+}
+
+/// OPA's type error for a floating-point number where an integer is
+/// needed.
+pub fn not_integer(name: &str, pos: usize) -> BuiltinError {
+    BuiltinError::Type {
+        name: name.to_string(),
+        pos: pos + 1,
+        expected: "integer number".to_string(),
+        got: "floating-point number".to_string(),
+    }
+}
+
+/// Operand `pos` (0-based) as a whole number of any size.
+pub fn big_int(name: &str, args: &[Value], pos: usize) -> Result<num_bigint::BigInt, BuiltinError> {
+    let n = number(name, args, pos)?;
+    if !n.is_integer() {
+        return Err(not_integer(name, pos));
+    }
+    n.to_bigint().ok_or_else(|| not_integer(name, pos))
+}
+
+/// A type error with OPA's `must be <expected> but got <got>` wording.
+pub fn type_error(name: &str, pos: usize, expected: &str, got: &Value) -> BuiltinError {
+    BuiltinError::Type {
+        name: name.to_string(),
+        pos: pos + 1,
+        expected: expected.to_string(),
+        got: got.type_name().to_string(),
+    }
 }
 
 /// Operand `pos` (0-based) as a boolean.

@@ -18,6 +18,16 @@ pub enum BuiltinError {
         /// The type name of what was passed.
         got: String,
     },
+    /// An operand failed a type check OPA words freely, e.g.
+    /// `strings.replace_n: operand 1 non-string key found in pattern object`
+    /// (`eval_type_error` in OPA).
+    #[error("{name}: {message}")]
+    Operand {
+        /// Builtin name.
+        name: String,
+        /// OPA's message text, without the builtin name prefix.
+        message: String,
+    },
     /// The builtin failed for another reason (`eval_builtin_error` in OPA).
     #[error("{name}: {message}")]
     Failed {
@@ -57,7 +67,7 @@ impl BuiltinError {
     /// `eval_builtin_error`).
     pub fn opa_code(&self) -> &'static str {
         match self {
-            BuiltinError::Type { .. } => "eval_type_error",
+            BuiltinError::Type { .. } | BuiltinError::Operand { .. } => "eval_type_error",
             _ => "eval_builtin_error",
         }
     }

@@ -57,10 +57,25 @@ pub fn call(name: &str, args: &[Value]) -> Result<Option<Value>, BuiltinError> {
             .get_mut(name)
             .ok_or_else(|| BuiltinError::failed(name, "regorus fallback unavailable"))?;
         engine.set_input(to_regorus(&Value::array(args.to_vec())));
-        let out = engine
-            .eval_rule("data.__rw_fallback.x".into())
-            .map_err(|e| BuiltinError::failed(name, clean_message(name, &e.to_string())))?;
-        Ok(from_regorus(&out))
+        // A panic inside regorus on hostile arguments becomes this call's
+        // error; the engine is dropped, not reused.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine.eval_rule("data.__rw_fallback.x".into())
+        }));
+        match out {
+            Ok(Ok(out)) => Ok(from_regorus(&out)),
+            Ok(Err(e)) => Err(BuiltinError::failed(
+                name,
+                clean_message(name, &e.to_string()),
+            )),
+            Err(_) => {
+                engines.remove(name);
+                Err(BuiltinError::failed(
+                    name,
+                    "internal error in the regorus implementation (it panicked)",
+                ))
+            }
+        }
     })
 }
 

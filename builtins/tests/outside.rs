@@ -190,7 +190,8 @@ fn http_send_success_non2xx_timeout_and_allow_list() {
     let err = reg
         .call(&ctx, "http.send", &req(serde_json::json!({"url": "x"})))
         .unwrap_err();
-    assert!(err.opa_message().contains("{method}"), "{err}");
+    assert!(err.opa_message().contains(r#"{"method"}"#), "{err}");
+    assert_eq!(err.opa_code(), "eval_type_error");
 }
 
 #[test]

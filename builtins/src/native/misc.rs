@@ -646,14 +646,14 @@ pub(crate) fn register(r: &mut Registry) {
         if step <= 0 {
             return Err(BuiltinError::failed(
                 name,
-                "numbers.range_step: step must be a positive integer",
+                "step must be a positive number above zero",
             ));
         }
         let (lo, hi) = (i128::from(x.min(y)), i128::from(x.max(y)));
         if (hi - lo) / i128::from(step) >= 10_000_000 {
             return Err(BuiltinError::failed(
                 name,
-                "numbers.range_step: timed out before generating all numbers in range",
+                "timed out before generating all numbers in range",
             ));
         }
         let mut out = Vec::new();

@@ -15,6 +15,7 @@ use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
 use std::sync::Arc;
 
+mod checked;
 mod crypto;
 mod encoding;
 mod gotime;
@@ -31,6 +32,7 @@ mod units;
 /// Register every native builtin.
 pub(crate) fn register_all(r: &mut Registry) {
     sprintf::register(r);
+    checked::register(r);
     jwt::register(r);
     outside::register(r);
     x509::register(r);

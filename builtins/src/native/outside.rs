@@ -23,7 +23,12 @@ pub(crate) fn register(r: &mut Registry) {
             name,
             arity,
             Served::Gated,
-            Arc::new(move |_, _| Err(BuiltinError::CapabilityDisabled(name.to_string()))),
+            Arc::new(move |_, a| {
+                if name == HTTP_SEND {
+                    check_request(a)?;
+                }
+                Err(BuiltinError::CapabilityDisabled(name.to_string()))
+            }),
         ));
     }
 }
@@ -178,39 +183,57 @@ fn network_error(message: String) -> Value {
     ])
 }
 
-fn http_send(ctx: &EvalContext, cfg: &HttpCapability, a: &[Value]) -> Result<Value, BuiltinError> {
+/// The request object, its keys checked as OPA checks them (before
+/// anything else, so a disabled `http.send` reports them too).
+fn check_request(a: &[Value]) -> Result<&std::collections::BTreeMap<Value, Value>, BuiltinError> {
     let req = args::object(HTTP_SEND, a, 0)?;
-    let fail = |m: String| BuiltinError::failed(HTTP_SEND, m);
-    let mut invalid: Vec<String> = Vec::new();
-    for k in req.keys() {
-        let ks = k.as_str().unwrap_or_default();
-        if !REQUEST_KEYS.contains(&ks) && !EXTRA_KEYS.contains(&ks) {
-            invalid.push(k.to_string());
-        }
-    }
+    let invalid: Vec<String> = req
+        .keys()
+        .filter(|k| {
+            let ks = k.as_str().unwrap_or_default();
+            !REQUEST_KEYS.contains(&ks) && !EXTRA_KEYS.contains(&ks)
+        })
+        .map(|k| k.to_string())
+        .collect();
     if !invalid.is_empty() {
-        return Err(fail(format!(
-            "invalid request parameters(s): {{{}}}",
-            invalid.join(", ")
-        )));
+        return Err(BuiltinError::Operand {
+            name: HTTP_SEND.to_string(),
+            message: format!(
+                "operand 1 invalid request parameters(s): {{{}}}",
+                invalid.join(", ")
+            ),
+        });
     }
+    let missing: Vec<&str> = ["method", "url"]
+        .into_iter()
+        .filter(|k| !req.contains_key(&Value::string(*k)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(BuiltinError::Operand {
+            name: HTTP_SEND.to_string(),
+            message: format!(
+                "operand 1 missing required request parameters(s): {{{}}}",
+                missing
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Ok(req)
+}
+
+fn http_send(ctx: &EvalContext, cfg: &HttpCapability, a: &[Value]) -> Result<Value, BuiltinError> {
+    let req = check_request(a)?;
+    let fail = |m: String| BuiltinError::failed(HTTP_SEND, m);
     let get = |k: &str| req.get(&Value::string(k));
-    let method = match get("method") {
-        Some(Value::String(m)) => m.to_ascii_uppercase(),
-        _ => {
-            return Err(fail(
-                "missing required request parameters(s): {method}".to_string(),
-            ));
-        }
+    let (Some(Value::String(method)), Some(Value::String(url))) = (get("method"), get("url"))
+    else {
+        return Err(fail("method and url must be strings".to_string()));
     };
-    let url = match get("url") {
-        Some(Value::String(u)) => u.to_string(),
-        _ => {
-            return Err(fail(
-                "missing required request parameters(s): {url}".to_string(),
-            ));
-        }
-    };
+    let method = method.to_ascii_uppercase();
+    let url = url.to_string();
     let raise_error = !matches!(get("raise_error"), Some(Value::Bool(false)));
     let key = a.to_vec();
     ctx.cached(HTTP_SEND, &key, || match send(cfg, &method, &url, req) {

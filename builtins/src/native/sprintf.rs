@@ -42,22 +42,30 @@ fn strings_operand<'a>(
     a: &'a [Value],
     pos: usize,
 ) -> Result<Vec<&'a str>, BuiltinError> {
-    let type_err = |got: &Value| BuiltinError::Type {
-        name: name.to_string(),
-        pos: pos + 1,
-        expected: "any<string, array[string], set[string]>".to_string(),
-        got: got.type_name().to_string(),
-    };
     let v = args::any(name, a, pos)?;
     let items: Vec<&Value> = match v {
         Value::String(s) => return Ok(vec![s]),
         Value::Array(x) => x.iter().collect(),
         Value::Set(x) => x.iter().collect(),
-        other => return Err(type_err(other)),
+        other => {
+            return Err(BuiltinError::Type {
+                name: name.to_string(),
+                pos: pos + 1,
+                expected: "one of {string, set, array}".to_string(),
+                got: other.type_name().to_string(),
+            });
+        }
     };
     items
         .into_iter()
-        .map(|x| x.as_str().ok_or_else(|| type_err(v)))
+        .map(|x| {
+            x.as_str().ok_or_else(|| BuiltinError::Type {
+                name: name.to_string(),
+                pos: pos + 1,
+                expected: format!("{} of strings", v.type_name()),
+                got: format!("{} containing {}", v.type_name(), x.type_name()),
+            })
+        })
         .collect()
 }
 

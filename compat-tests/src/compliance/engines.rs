@@ -291,10 +291,13 @@ impl RegoEngine {
     }
 }
 
+/// An error as the runtime reports it (OPA's `file:row: code: message`
+/// form), followed by regorus's own report.
 fn error_outcome(message: &str) -> Outcome {
+    let opa = regowasm_runtime::rego::opa_error_text(message);
     Outcome::Error {
-        code: classify_regorus_error(message),
-        message: message.to_string(),
+        code: classify_regorus_error(&opa),
+        message: format!("{opa}\n{message}"),
     }
 }
 

@@ -33,6 +33,7 @@
 //! input. `max_memory_bytes` and `fuel` are Wasm-only and do not apply.
 
 mod convert;
+mod errors;
 mod host;
 mod rewrite;
 
@@ -47,6 +48,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use convert::ConvertError;
+pub use errors::opa_error_text;
 
 /// Register a [`Registry`]'s host builtins (the ones it serves natively,
 /// custom ones, and the capability-gated ones) on a bare regorus engine,
@@ -261,7 +263,7 @@ fn eval_err(e: anyhow::Error, limits: &Limits) -> PolicyError {
     } else {
         PolicyError::Eval {
             engine: EngineKind::Rego,
-            message: format!("{e:#}"),
+            message: opa_error_text(&format!("{e:#}")),
         }
     }
 }
@@ -512,7 +514,15 @@ impl RegoPolicy {
         let ctx = Arc::new(ctx);
         let result = {
             let _guard = host::ContextGuard::enter(ctx.clone());
-            f(&mut engine)
+            // regorus is not written to be panic-free on every input; a
+            // panic fails this evaluation (the engine is dropped below)
+            // instead of unwinding into the caller.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut engine)))
+                .unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!(
+                        "internal error: the Rego interpreter panicked"
+                    ))
+                })
         };
         let mut prints = engine.take_prints().unwrap_or_default();
         for p in &mut prints {

@@ -172,8 +172,9 @@ fn split_args(src: &str, open: usize) -> Option<(Vec<&str>, usize)> {
                     if b != b')' {
                         return None;
                     }
+                    // An empty last argument is a trailing comma (or `f()`).
                     let last = src.get(start..i)?;
-                    if !last.trim().is_empty() || !args.is_empty() {
+                    if !last.trim().is_empty() {
                         args.push(last);
                     }
                     return Some((args, i));
@@ -219,6 +220,10 @@ mod tests {
             "x = net.cidr_contains_matches({\"a\": 1}, [1, (2)]); y = x"
         );
         assert_eq!(rw("p if f(x)"), "p if x = f()");
+        assert_eq!(
+            rw("p if {\n\tio.jwt.decode(\n\t\tt,\n\t\t[a, b],\n\t)\n}"),
+            "p if {\n\t[a, b] = io.jwt.decode(t)\n}"
+        );
         assert_eq!(rw("p if { f(x) } # f(y)"), "p if { x = f() } # f(y)");
     }
 
