@@ -36,6 +36,17 @@ pub enum BuiltinError {
         /// OPA's message text, without the builtin name prefix.
         message: String,
     },
+    /// A resource bound inside the builtin was hit (a range too long to
+    /// build, a shift too wide). It fails the evaluation whether or not
+    /// builtin errors are strict: answering "undefined" instead would let
+    /// a policy pass by exhausting the bound.
+    #[error("{name}: {message}")]
+    Limit {
+        /// Builtin name.
+        name: String,
+        /// What bound was hit.
+        message: String,
+    },
     /// No implementation is registered for this name.
     #[error("builtin {0} is not available in this runtime")]
     NotAvailable(String),
@@ -70,6 +81,15 @@ impl BuiltinError {
             BuiltinError::Type { .. } | BuiltinError::Operand { .. } => "eval_type_error",
             _ => "eval_builtin_error",
         }
+    }
+
+    /// Whether the error fails the evaluation even without strict builtin
+    /// errors (a missing builtin, a resource bound).
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            BuiltinError::Limit { .. } | BuiltinError::NotAvailable(_)
+        )
     }
 
     /// The message as OPA prints it (`<name>: <message>`).

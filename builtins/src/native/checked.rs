@@ -71,10 +71,10 @@ pub(crate) fn register(r: &mut Registry) {
         let y = args::big_int("numbers.range", a, 1)?;
         let len = (&x - &y).magnitude().clone() + 1u32;
         if len > num_bigint::BigUint::from(MAX_RANGE) {
-            return Err(BuiltinError::failed(
-                "numbers.range",
-                format!("a range of {len} numbers is more than the {MAX_RANGE} allowed"),
-            ));
+            return Err(BuiltinError::Limit {
+                name: "numbers.range".to_string(),
+                message: format!("a range of {len} numbers is more than the {MAX_RANGE} allowed"),
+            });
         }
         let step = if x <= y { 1 } else { -1 };
         let mut out = Vec::new();
@@ -157,10 +157,10 @@ fn bits(r: &mut Registry) {
             // number no policy can use (left): refuse rather than allocate.
             let s = u32::try_from(&s).ok().filter(|s| *s <= MAX_SHIFT);
             let Some(s) = s else {
-                return Err(BuiltinError::failed(
-                    name,
-                    format!("shift amount must be at most {MAX_SHIFT}"),
-                ));
+                return Err(BuiltinError::Limit {
+                    name: name.to_string(),
+                    message: format!("shift amount must be at most {MAX_SHIFT}"),
+                });
             };
             let v = if left { x << s } else { x >> s };
             Ok(Some(Value::Number(v.into())))

@@ -651,10 +651,10 @@ pub(crate) fn register(r: &mut Registry) {
         }
         let (lo, hi) = (i128::from(x.min(y)), i128::from(x.max(y)));
         if (hi - lo) / i128::from(step) >= 10_000_000 {
-            return Err(BuiltinError::failed(
-                name,
-                "timed out before generating all numbers in range",
-            ));
+            return Err(BuiltinError::Limit {
+                name: name.to_string(),
+                message: "timed out before generating all numbers in range".to_string(),
+            });
         }
         let mut out = Vec::new();
         let mut i = i128::from(x);

@@ -15,6 +15,7 @@ use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};
 use std::sync::Arc;
 
+mod aws;
 mod checked;
 mod crypto;
 mod encoding;
@@ -33,6 +34,7 @@ mod units;
 pub(crate) fn register_all(r: &mut Registry) {
     sprintf::register(r);
     checked::register(r);
+    aws::register(r);
     jwt::register(r);
     outside::register(r);
     x509::register(r);

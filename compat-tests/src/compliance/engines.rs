@@ -227,19 +227,7 @@ impl RegoEngine {
     fn run_inner(&self, case: &Case) -> Result<Outcome, String> {
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(case.version == RegoVersion::V0);
-        // regorus' default source limits (1024 columns) reject real
-        // policies with long literals (certificates, JWTs); OPA has none.
-        if let (Some(max_col), Some(max_file_bytes), Some(max_lines)) = (
-            std::num::NonZeroU32::new(1 << 20),
-            std::num::NonZeroUsize::new(64 << 20),
-            std::num::NonZeroUsize::new(1 << 20),
-        ) {
-            engine.set_policy_length_config(regorus::utils::limits::PolicyLengthConfig {
-                max_col,
-                max_file_bytes,
-                max_lines,
-            });
-        }
+        regowasm_runtime::rego::lift_source_limits(&mut engine);
         engine.set_strict_builtin_errors(case.strict_error);
         if let Some(check) = std::num::NonZeroU32::new(1024) {
             engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {

@@ -149,6 +149,12 @@ pub(crate) fn first_line(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// The builtins admission policies see: the default registry, built once.
+fn host_registry() -> &'static regowasm_builtins::Registry {
+    static REGISTRY: std::sync::OnceLock<regowasm_builtins::Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(regowasm_builtins::Registry::with_defaults)
+}
+
 impl RegoEvaluator {
     /// Compile modules (`(name, source)`) with an optional base data
     /// document and an evaluation deadline. Returns the evaluator and the
@@ -165,10 +171,15 @@ impl RegoEvaluator {
             limit: timeout,
             check_interval: NonZeroU32::MIN,
         });
-        super::compat::register_sprintf(&mut engine)?;
+        crate::rego::lift_source_limits(&mut engine);
+        // regowasm's builtins (OPA-exact, e.g. `sprintf`) override regorus's.
+        let registry = host_registry();
+        crate::rego::register_host_builtins(&mut engine, registry, false)
+            .map_err(|e| e.to_string())?;
         let mut packages = Vec::with_capacity(modules.len());
         for (name, source) in modules {
-            packages.push(add_module(&mut engine, name, source, version)?);
+            let source = crate::rego::rewrite_for_host_builtins(source, registry);
+            packages.push(add_module(&mut engine, name, &source, version)?);
         }
         if let Some(data) = data {
             engine
@@ -199,7 +210,18 @@ impl Evaluator for RegoEvaluator {
                 .map_err(|e| format!("adding data: {e}"))?;
         }
         engine.set_input(regorus::Value::from(input.clone()));
-        let value = engine.eval_rule(entrypoint.to_string()).map_err(|e| {
+        let ctx = std::sync::Arc::new(regowasm_builtins::EvalContext::new());
+        let value = crate::rego::with_eval_context(ctx, || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                engine.eval_rule(entrypoint.to_string())
+            }))
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "internal error: the Rego interpreter panicked"
+                ))
+            })
+        })
+        .map_err(|e| {
             let msg = e.to_string();
             if msg.contains("not a valid rule path") {
                 format!("entrypoint {entrypoint} is not defined by the policy")

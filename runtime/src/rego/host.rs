@@ -106,7 +106,9 @@ fn call(
         Ok(Some(v)) => Ok(to_regorus(&v)?),
         Ok(None) => Ok(regorus::Value::Undefined),
         // OPA's error text carries the code (`eval_type_error: ...`).
-        Err(e) if ctx.strict() => Err(anyhow::anyhow!("{}: {}", e.opa_code(), e.opa_message())),
+        Err(e) if ctx.strict() || e.is_fatal() => {
+            Err(anyhow::anyhow!("{}: {}", e.opa_code(), e.opa_message()))
+        }
         Err(e) => {
             tracing::debug!(builtin = builtin.name(), error = %e, "builtin error (undefined)");
             Ok(regorus::Value::Undefined)

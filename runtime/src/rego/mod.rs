@@ -355,6 +355,7 @@ impl RegoPolicy {
         let limits = options.policy.limits.clone();
         let strict = options.policy.strict_builtin_errors;
         let mut engine = regorus::Engine::new();
+        lift_source_limits(&mut engine);
         for s in sources {
             let v = s.version.unwrap_or(options.version);
             engine.set_rego_v0(v == RegoVersion::V0);
@@ -625,6 +626,23 @@ impl RegoPolicy {
     /// Number of idle engines in the pool (for metrics and tests).
     pub fn pooled_engines(&self) -> usize {
         self.pool.lock().len()
+    }
+}
+
+/// regorus refuses source lines over 1,024 columns by default; real
+/// policies carry certificates and JWTs on one line, and OPA has no such
+/// limit. Keep generous bounds (a 1 MiB line, 64 MiB file, 1 Mi lines).
+pub fn lift_source_limits(engine: &mut regorus::Engine) {
+    if let (Some(max_col), Some(max_file_bytes), Some(max_lines)) = (
+        NonZeroU32::new(1 << 20),
+        std::num::NonZeroUsize::new(64 << 20),
+        std::num::NonZeroUsize::new(1 << 20),
+    ) {
+        engine.set_policy_length_config(regorus::utils::limits::PolicyLengthConfig {
+            max_col,
+            max_file_bytes,
+            max_lines,
+        });
     }
 }
 

@@ -308,12 +308,8 @@ fn host_builtin(
     match outcome {
         Ok(Some(v)) => host_write_value(caller, &funcs, &v),
         Ok(None) => Ok(0),
-        Err(e @ BuiltinError::NotAvailable(_)) => Err(wasmtime::Error::new(HostTrap::Builtin {
-            name: slot.name.clone(),
-            message: e.opa_message(),
-        })),
         Err(e) => {
-            if caller.data().strict {
+            if caller.data().strict || e.is_fatal() {
                 Err(wasmtime::Error::new(HostTrap::Builtin {
                     name: slot.name.clone(),
                     message: e.opa_message(),
