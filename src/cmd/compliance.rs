@@ -70,9 +70,7 @@ fn engine_for(arg: EngineArg, args: &Args) -> anyhow::Result<Option<Box<dyn Comp
             wasm_dir: args.wasm_dir.clone(),
             work_dir: std::env::temp_dir()
                 .join(format!("regowasm-compliance-{}", std::process::id())),
-            // The runtime's Wasm Policy API is not wired here yet: cases
-            // that get a module skip with this reason.
-            executor: None,
+            executor: Some(regowasm_compat::compliance::runtime_executor()),
         })),
     })
 }

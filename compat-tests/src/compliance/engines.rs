@@ -560,6 +560,35 @@ pub fn find_opa(explicit: Option<&Path>) -> Option<PathBuf> {
 /// runtime (the CLI), so that this crate's tests need no wasmtime.
 pub type WasmExecutor = Box<dyn FnMut(&[u8], &Json, Option<&Json>) -> Result<Json, String>>;
 
+/// The entrypoint [`wrapper_module`] defines.
+pub const WRAPPER_ENTRYPOINT: &str = "regowasm_compliance/bindings";
+
+/// The executor that runs a case's module on regowasm's Wasm engine
+/// ([`regowasm_runtime::wasm::WasmPolicy`]): load, set the case's data,
+/// evaluate [`WRAPPER_ENTRYPOINT`] on its input, return OPA's result set.
+pub fn runtime_executor() -> WasmExecutor {
+    Box::new(|module: &[u8], data: &Json, input: Option<&Json>| {
+        use regowasm_runtime::wasm::{WasmOptions, WasmPolicy};
+        let options = WasmOptions {
+            // A case that calls a builtin nobody serves fails on the call,
+            // like OPA's own Wasm SDKs, instead of failing to load.
+            allow_missing_builtins: true,
+            ..WasmOptions::default()
+        };
+        let policy = WasmPolicy::load_module(module, &options).map_err(|e| e.to_string())?;
+        policy
+            .set_data(regowasm_builtins::Value::from_serde(data))
+            .map_err(|e| e.to_string())?;
+        let input = input.map(|i| i.to_string());
+        let evaluation = policy
+            .eval_json(WRAPPER_ENTRYPOINT, input.as_deref().map(str::as_bytes))
+            .map_err(|e| e.to_string())?;
+        Ok(Json::Array(
+            evaluation.results.iter().map(|r| r.to_json()).collect(),
+        ))
+    })
+}
+
 /// The Wasm engine: compile each case with `opa build -t wasm` (or take a
 /// precompiled module from `--wasm-dir`) and run it through an executor.
 pub struct WasmEngine {

@@ -10,7 +10,10 @@ pub mod case;
 pub mod engines;
 
 pub use case::{Case, LoadError, RegoVersion, load_corpus};
-pub use engines::{ComplianceEngine, OracleEngine, Outcome, RegoEngine, WasmEngine};
+pub use engines::{
+    ComplianceEngine, OracleEngine, Outcome, RegoEngine, WRAPPER_ENTRYPOINT, WasmEngine,
+    runtime_executor, wasm_result_to_outcome,
+};
 
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
