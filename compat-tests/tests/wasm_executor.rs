@@ -8,22 +8,14 @@ use regowasm_compat::compliance::{
 };
 use serde_json::json;
 
+#[path = "../../runtime/tests/support/abi_module.rs"]
+mod abi_module;
+
 /// The runtime's test module, with its `a/b` entrypoint (which returns
 /// `data`) renamed to the runner's wrapper entrypoint.
 fn module() -> Vec<u8> {
-    let text: Vec<&str> = include_str!("../../runtime/tests/wasm/opa_test.wat")
-        .lines()
-        .filter(|l| !l.contains("[opt:noprint]"))
-        .collect();
-    let text = text
-        .join("\n")
-        .replace("{MAJOR}", "1")
-        .replace("{MINOR}", "3")
-        .replace(
-            "\\\"a/b\\\":13",
-            &format!("\\\"{WRAPPER_ENTRYPOINT}\\\":13"),
-        );
-    wat::parse_str(&text).unwrap()
+    let renamed = format!("\\\"{WRAPPER_ENTRYPOINT}\\\":13");
+    abi_module::abi_module_with(1, 3, &[], &[("\\\"a/b\\\":13", &renamed)])
 }
 
 #[test]

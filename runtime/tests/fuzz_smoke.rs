@@ -19,21 +19,12 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
-const TEMPLATE: &str = include_str!("wasm/opa_test.wat");
+#[path = "support/abi_module.rs"]
+mod abi_module;
 
 fn valid_module() -> &'static [u8] {
     static M: OnceLock<Vec<u8>> = OnceLock::new();
-    M.get_or_init(|| {
-        let text: Vec<&str> = TEMPLATE
-            .lines()
-            .filter(|l| !l.contains("[opt:noprint]"))
-            .collect();
-        let text = text
-            .join("\n")
-            .replace("{MAJOR}", "1")
-            .replace("{MINOR}", "3");
-        wat::parse_str(&text).unwrap()
-    })
+    M.get_or_init(|| abi_module::abi_module(1, 3, &[]))
 }
 
 fn gz(bytes: &[u8]) -> Vec<u8> {

@@ -13,20 +13,12 @@ use regowasm_runtime::rego::{RegoOptions, RegoSource};
 use regowasm_runtime::{Policy, Registry, Value};
 use std::io::Write;
 
-const TEMPLATE: &str = include_str!("wasm/opa_test.wat");
+#[path = "support/abi_module.rs"]
+mod abi_module;
 
-/// The ABI 1.3 variant of the test module (every optional part kept; the
-/// `[opt:noprint]` stand-ins are for variants without `opa_println`).
+/// The ABI 1.3 variant of the test module, every optional part kept.
 fn wasm_module() -> Vec<u8> {
-    let text: Vec<&str> = TEMPLATE
-        .lines()
-        .filter(|l| !l.contains("[opt:noprint]"))
-        .collect();
-    let text = text
-        .join("\n")
-        .replace("{MAJOR}", "1")
-        .replace("{MINOR}", "3");
-    wat::parse_str(&text).unwrap()
+    abi_module::abi_module(1, 3, &[])
 }
 
 fn options() -> PolicyOptions {

@@ -17,22 +17,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const TEMPLATE: &str = include_str!("wasm/opa_test.wat");
+#[path = "support/abi_module.rs"]
+mod abi_module;
 
-/// Build a variant of the test module: ABI `major.minor`, with the lines
-/// tagged `[opt:TAG]` for each tag in `drop` removed.
+/// Build a variant of the test module (see `support/abi_module.rs`).
 fn module(major: i64, minor: i64, drop: &[&str]) -> Vec<u8> {
-    let noprint = drop.contains(&"println");
-    let text: Vec<&str> = TEMPLATE
-        .lines()
-        .filter(|l| !drop.iter().any(|t| l.contains(&format!("[opt:{t}]"))))
-        .filter(|l| noprint || !l.contains("[opt:noprint]"))
-        .collect();
-    let text = text
-        .join("\n")
-        .replace("{MAJOR}", &major.to_string())
-        .replace("{MINOR}", &minor.to_string());
-    wat::parse_str(&text).expect("test module compiles")
+    abi_module::abi_module(major, minor, drop)
 }
 
 /// A module for ABI 1.x using the path that version calls for: 1.0/1.1
