@@ -36,8 +36,26 @@ enum Command {
     Serve(cmd::serve::Args),
 }
 
+/// Let `regowasm … | head` end quietly, as Unix tools do, instead of
+/// panicking on a closed pipe. Not for `serve`: a server keeps Rust's
+/// default (SIGPIPE ignored) so that a client hanging up is an I/O error.
+#[cfg(unix)]
+fn default_sigpipe() {
+    // SAFETY: called at the start of `main`, before any thread exists;
+    // `signal` with `SIG_DFL` only restores the default disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn default_sigpipe() {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        default_sigpipe();
+    }
     let result = match cli.command {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),

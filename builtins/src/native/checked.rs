@@ -12,6 +12,42 @@ use num_bigint::BigInt;
 
 pub(crate) fn register(r: &mut Registry) {
     bits(r);
+    // `strings.split_n(x, delimiter, n)`: the first `n` parts of the split
+    // (the last `-n` for a negative `n`; all of them when `|n|` is larger).
+    native(r, "strings.split_n", 3, |_, a| {
+        let name = "strings.split_n";
+        let s = args::string(name, a, 0)?;
+        let delimiter = args::string(name, a, 1)?;
+        let n = args::int(name, a, 2)?;
+        let parts: Vec<&str> = if delimiter.is_empty() {
+            let mut chars = Vec::new();
+            let mut rest = s;
+            while let Some(c) = rest.chars().next() {
+                let (head, tail) = rest.split_at(c.len_utf8());
+                chars.push(head);
+                rest = tail;
+            }
+            chars
+        } else {
+            s.split(delimiter).collect()
+        };
+        let len = parts.len();
+        let keep = usize::try_from(n.unsigned_abs())
+            .unwrap_or(usize::MAX)
+            .min(len);
+        let picked = if n >= 0 {
+            parts.get(..keep)
+        } else {
+            parts.get(len - keep..)
+        };
+        Ok(Some(Value::array(
+            picked
+                .unwrap_or_default()
+                .iter()
+                .map(|p| Value::string(*p))
+                .collect(),
+        )))
+    });
     native(r, "array.flatten", 1, |_, a| {
         let items = args::array("array.flatten", a, 0)?;
         let mut out = Vec::with_capacity(items.len());
@@ -207,6 +243,32 @@ mod tests {
             "eval_type_error bits.rsh: operand 2 must be an unsigned integer number but got a negative integer"
         );
         assert!(call("bits.lsh", "[1, 100000000]").is_err());
+    }
+
+    /// Answers of OPA v1.20.2 for the same calls.
+    #[test]
+    fn split_n_keeps_the_first_or_last_parts() {
+        for (args, want) in [
+            (r#"["a,b,c", ",", 2]"#, r#"["a","b"]"#),
+            (r#"["a,b,c", ",", 0]"#, "[]"),
+            (r#"["a,b,c", ",", -1]"#, r#"["c"]"#),
+            (r#"["a,b,c", ",", -2]"#, r#"["b","c"]"#),
+            (r#"["a,b,c", ",", -5]"#, r#"["a","b","c"]"#),
+            (r#"["a,b,c", ",", 5]"#, r#"["a","b","c"]"#),
+            (r#"["abc", "", 2]"#, r#"["a","b"]"#),
+            (r#"["a,,b", ",", 3]"#, r#"["a","","b"]"#),
+            (r#"["a,b", ",", 1.0]"#, r#"["a"]"#),
+        ] {
+            assert_eq!(
+                call("strings.split_n", args).unwrap().unwrap().to_text(),
+                want,
+                "{args}"
+            );
+        }
+        assert_eq!(
+            call("strings.split_n", r#"["a", ",", 1.5]"#).unwrap_err(),
+            "eval_type_error strings.split_n: operand 3 must be integer number but got floating-point number"
+        );
     }
 
     #[test]
