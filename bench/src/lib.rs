@@ -4,6 +4,9 @@
 //! controlled object count. Everything is generated deterministically, so
 //! every run measures the same bytes.
 
+pub mod corpus;
+pub mod regov1;
+
 use serde_json::{Value, json};
 
 /// A container spec with `i` as its index.
