@@ -132,6 +132,25 @@ pub fn pod_review_of_size(bytes: usize) -> Value {
     admission_review(object)
 }
 
+/// The objects of [`inventory`]: `objects` Pods spread over 10
+/// namespaces (labels `app: app-<i % 50>`), then the 10 Namespaces.
+pub fn inventory_objects(objects: usize) -> Vec<Value> {
+    let mut out: Vec<Value> = (0..objects)
+        .map(|i| {
+            let ns = format!("ns-{}", i % 10);
+            json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("pod-{i}"), "namespace": ns, "labels": {"app": format!("app-{}", i % 50)}},
+                "spec": {"containers": [{"name": "c", "image": "registry.example.com/app:1"}]}
+            })
+        })
+        .collect();
+    out.extend((0..10).map(|i| {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": format!("ns-{i}")}})
+    }));
+    out
+}
+
 /// A `data.inventory` document (Gatekeeper's namespace layout) holding
 /// `objects` Pods spread over 10 namespaces, plus the cluster layout for
 /// Namespaces.
