@@ -59,9 +59,11 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<Value>)> {
             "json.patch",
             vec![
                 v(r#"{"metadata": {"labels": {"app": "web"}}, "spec": {"replicas": 1}}"#),
-                v(r#"[{"op": "add", "path": "/metadata/labels/owner", "value": "team-a"},
+                v(
+                    r#"[{"op": "add", "path": "/metadata/labels/owner", "value": "team-a"},
                       {"op": "replace", "path": "/spec/replicas", "value": 3},
-                      {"op": "remove", "path": "/metadata/labels/app"}]"#),
+                      {"op": "remove", "path": "/metadata/labels/app"}]"#,
+                ),
             ],
         ),
         (
@@ -87,11 +89,14 @@ fn builtins(c: &mut Criterion) {
     let mut g = c.benchmark_group("builtins");
     g.sample_size(20)
         .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .measurement_time(Duration::from_secs(2));
     for (label, name, args) in cases() {
         let builtin = registry.get(name).expect("builtin registered");
         if builtin.served() != Served::Native {
-            eprintln!("builtins: {name} is served as {:?}, not natively", builtin.served());
+            eprintln!(
+                "builtins: {name} is served as {:?}, not natively",
+                builtin.served()
+            );
         }
         let native = registry.call(&ctx, name, &args).unwrap();
         let fell = fallback::call(name, &args);

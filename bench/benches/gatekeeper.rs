@@ -161,7 +161,10 @@ fn regowasm_msgs(d: &Decision) -> Vec<(String, Result<Vec<String>, String>)> {
     out
 }
 
-fn compile(t: &regowasm_runtime::admission::ConstraintTemplate, c: &TemplateCase) -> Result<GatekeeperPolicy, String> {
+fn compile(
+    t: &regowasm_runtime::admission::ConstraintTemplate,
+    c: &TemplateCase,
+) -> Result<GatekeeperPolicy, String> {
     let mut p = GatekeeperPolicy::compile(t.clone()).map_err(|e| e.to_string())?;
     p.add_constraint(c.constraint.clone())
         .map_err(|e| e.to_string())?;
@@ -216,7 +219,11 @@ fn check(
         ),
         None => None,
     };
-    let query = CString::new(format!("data.{}.violation", package_of(&case.v1.source.rego))).unwrap();
+    let query = CString::new(format!(
+        "data.{}.violation",
+        package_of(&case.v1.source.rego)
+    ))
+    .unwrap();
     let mut examples: Vec<ReviewRequest> = case
         .examples
         .iter()
@@ -345,7 +352,7 @@ fn gatekeeper(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("gatekeeper/{label}"));
         g.sample_size(10)
             .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(2));
+            .measurement_time(Duration::from_secs(3));
         g.bench_function("serde_floor", |b| {
             b.iter(|| black_box(serde_json::from_str::<Value>(black_box(&text)).unwrap()))
         });

@@ -88,11 +88,14 @@ fn decide_text(set: &PolicySet, text: &str) -> regowasm_runtime::admission::Deci
     set.decide(&req)
 }
 
-fn group<'a>(c: &'a mut Criterion, name: &str) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
     let mut g = c.benchmark_group(name);
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .measurement_time(Duration::from_secs(2));
     g
 }
 
@@ -164,7 +167,10 @@ fn scaling(c: &mut Criterion) {
             let mut clash = admission_review(pod(4, "registry.example.com"));
             clash["request"]["object"]["metadata"]["labels"]["app"] = json!("app-1");
             let d = decide_text(&reader_set, &clash.to_string());
-            assert!(d.violations().count() > 0, "the inventory policy sees the inventory");
+            assert!(
+                d.violations().count() > 0,
+                "the inventory policy sees the inventory"
+            );
             let d = decide_text(&reader_set, &pod_text);
             assert_eq!(d.outcomes.len(), 1, "the inventory policy matches Pods");
             g.bench_with_input(

@@ -118,7 +118,7 @@ fn wasm_host(c: &mut Criterion) {
     let mut g = c.benchmark_group("wasm_host");
     g.sample_size(20)
         .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .measurement_time(Duration::from_secs(2));
     for (name, entrypoint, input) in cases() {
         let ours_input = Value::from_serde(&input);
         // Both hosts must give the same answer before they are timed.

@@ -96,7 +96,12 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 fn to_v1(t: &ConstraintTemplate) -> ConstraintTemplate {
     let mut v1 = t.clone();
     v1.source.rego = crate::regov1::to_v1(&t.source.rego);
-    v1.source.libs = t.source.libs.iter().map(|l| crate::regov1::to_v1(l)).collect();
+    v1.source.libs = t
+        .source
+        .libs
+        .iter()
+        .map(|l| crate::regov1::to_v1(l))
+        .collect();
     v1.source.version = Some("v1".to_string());
     v1
 }

@@ -80,7 +80,10 @@ pub fn to_v1(src: &str) -> String {
             }
             '{' => {
                 let opens_body = depth == 0
-                    && !matches!(last_sig, Some('=' | ',' | '(' | '[' | '{' | ':' | '|' | '&'))
+                    && !matches!(
+                        last_sig,
+                        Some('=' | ',' | '(' | '[' | '{' | ':' | '|' | '&')
+                    )
                     && !ends_with_word(out.get(stmt_start..).unwrap_or(""), "contains");
                 if opens_body {
                     let head = out.get(stmt_start..).unwrap_or("").to_string();
@@ -216,9 +219,7 @@ msg := "a" {
 allowed := {"a", "b"}
 "#;
         let v1 = to_v1(v0);
-        assert!(v1.contains(
-            r#"violation contains {"msg": msg, "details": {"a": [1, 2]}} if {"#
-        ));
+        assert!(v1.contains(r#"violation contains {"msg": msg, "details": {"a": [1, 2]}} if {"#));
         assert!(v1.contains("f(x) = y if {"));
         assert!(v1.contains("g(x) if { x > 1 }"));
         assert!(v1.contains(r#"mem("Ki") = 1024 if { true }"#));
