@@ -133,6 +133,17 @@ def main():
     for name in ("template_containerlimits", "policies_dir"):
         t = g(f"scaling/load_warm/{name}")
         p(f"| {name} | {fmt_time(t)} | {fmt_ratio(ratio(t, warm))} |")
+    mem_path = os.path.join(root, "memory", "report.json")
+    if os.path.exists(mem_path):
+        with open(mem_path) as f:
+            mem = json.load(f)
+        p("")
+        p("### Memory (heap bytes retained, counting allocator)")
+        p("")
+        p("| what | bytes | |")
+        p("|---|---|---|")
+        for name, row in mem.items():
+            p(f"| {name} | {row['bytes'] / 1024:.0f} KiB | {row['what']} |")
     print("\n".join(lines))
 
 
