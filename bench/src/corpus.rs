@@ -35,7 +35,8 @@ pub fn workspace_root() -> PathBuf {
 /// `shared/gatekeeper-library` next to the workspace or its parent.
 pub fn gatekeeper_library() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("REGOWASM_GATEKEEPER_LIBRARY") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        return p.join("library").is_dir().then_some(p);
     }
     let root = workspace_root();
     [
