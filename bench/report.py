@@ -77,15 +77,17 @@ def main():
 
     p("### Wasm host overhead per evaluation (ABI test module)")
     p("")
-    p("| case | regowasm | opa-wasm 0.3.4 | regowasm / opa-wasm (target ≤ 0.5x) |")
-    p("|---|---|---|---|")
+    p("| case | regowasm | opa-wasm 0.3.4 | regowasm / opa-wasm (target ≤ 0.5x) | regowasm, input as JSON text | text / opa-wasm |")
+    p("|---|---|---|---|---|---|")
     for case in ("call_empty", "echo_10k", "builtin_arity1", "builtin_arity4"):
         ours = g(f"wasm_host/{case}/regowasm")
         theirs = g(f"wasm_host/{case}/opa_wasm")
         r = ratio(ours, theirs)
-        p(f"| {case} | {fmt_time(ours)} | {fmt_time(theirs)} | {fmt_ratio(r)} ({verdict(None if r is None else r <= 0.5)}) |")
+        text = g(f"wasm_host/{case}/regowasm_text")
+        p(f"| {case} | {fmt_time(ours)} | {fmt_time(theirs)} | {fmt_ratio(r)} ({verdict(None if r is None else r <= 0.5)}) "
+          f"| {fmt_time(text)} | {fmt_ratio(ratio(text, theirs))} |")
     a3 = g("wasm_host/builtin_arity3/regowasm")
-    p(f"| builtin_arity3 (regowasm only) | {fmt_time(a3)} | – | vs regowasm arity 1: {fmt_ratio(ratio(a3, g('wasm_host/builtin_arity1/regowasm')))} |")
+    p(f"| builtin_arity3 (regowasm only) | {fmt_time(a3)} | – | vs regowasm arity 1: {fmt_ratio(ratio(a3, g('wasm_host/builtin_arity1/regowasm')))} | – | – |")
     p("")
 
     p("### Builtins: native vs regorus fallback")

@@ -132,6 +132,16 @@ fn wasm_host(c: &mut Criterion) {
         g.bench_function(format!("{name}/regowasm"), |bch| {
             bch.iter(|| black_box(ours.eval(entrypoint, black_box(&ours_input)).unwrap()))
         });
+        // The same through the JSON-text API (no input Value to print).
+        let text = input.to_string();
+        g.bench_function(format!("{name}/regowasm_text"), |bch| {
+            bch.iter(|| {
+                black_box(
+                    ours.eval_json(entrypoint, Some(black_box(text.as_bytes())))
+                        .unwrap(),
+                )
+            })
+        });
         g.bench_function(format!("{name}/opa_wasm"), |bch| {
             bch.iter(|| {
                 let r: serde_json::Value = rt
