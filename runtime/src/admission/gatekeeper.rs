@@ -338,6 +338,9 @@ pub struct GatekeeperPolicy {
     evaluator: Box<dyn Evaluator>,
     schema: Option<jsonschema::Validator>,
     constraints: Vec<Constraint>,
+    /// Whether any module can reach the data document other than through
+    /// the template's own `data.lib` libraries (e.g. `data.inventory`).
+    reads_data: bool,
 }
 
 impl fmt::Debug for GatekeeperPolicy {
@@ -399,6 +402,7 @@ impl GatekeeperPolicy {
             )));
         }
         let entrypoint = format!("{package}.violation");
+        let reads_data = modules.iter().any(|(_, src)| references_data(src));
         rego.warm_up(&entrypoint);
         let evaluator: Box<dyn Evaluator> = match (engine, compiled) {
             (EngineChoice::Rego, _) | (EngineChoice::Auto, None) => Box::new(rego),
@@ -429,6 +433,7 @@ impl GatekeeperPolicy {
             evaluator,
             schema,
             constraints: Vec::new(),
+            reads_data,
         })
     }
 
@@ -527,6 +532,9 @@ impl GatekeeperPolicy {
             return Ok(None);
         }
         let input = json!({"review": request.request(), "parameters": c.parameters});
+        // A policy that cannot reach the data document does not get it:
+        // attaching `data.inventory` costs time linear in its size.
+        let data = if self.reads_data { data } else { None };
         let value = self
             .evaluator
             .evaluate(&self.entrypoint, &input, data)
@@ -592,6 +600,31 @@ fn declares_rule(rego: &str, name: &str) -> bool {
                 || rest.starts_with("contains")
                 || rest.starts_with("if")
         })
+    })
+}
+
+/// Whether Rego source can reach the data document other than through
+/// `data.lib` (the template's own libraries): a reference rooted at `data`
+/// (`data.inventory`, `data[k]`, `import data.x`, a bare `data`). The root
+/// `data` is a whole word not preceded by `.` (`input.data` is a field).
+/// Comments and strings are not skipped, so a mention there errs towards
+/// `true` (the data document is then attached, as before).
+fn references_data(rego: &str) -> bool {
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = rego.as_bytes();
+    rego.match_indices("data").any(|(i, _)| {
+        let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
+        if before.is_some_and(|b| is_ident(b) || b == b'.') {
+            return false;
+        }
+        let rest = bytes.get(i + 4..).unwrap_or_default();
+        if rest.first().is_some_and(|&b| is_ident(b)) {
+            return false;
+        }
+        let lib = rest
+            .strip_prefix(b".lib")
+            .is_some_and(|after| !after.first().is_some_and(|&b| is_ident(b)));
+        !lib
     })
 }
 
@@ -682,6 +715,61 @@ mod tests {
         ));
         assert!(!declares_rule("package x\nviolations[x] {", "violation"));
         assert!(!declares_rule("package x\n  # violation[x]", "violation"));
+    }
+
+    #[test]
+    fn data_references_are_found() {
+        assert!(references_data("x := data.inventory.cluster"));
+        assert!(references_data("x := data[\"inventory\"]"));
+        assert!(references_data("import data.inventory\nx := inventory"));
+        assert!(references_data("x := data"));
+        assert!(references_data("import data.lib.a\ny := data.libs.b"));
+        assert!(!references_data(
+            "import data.lib.helpers\nx := data.lib.y(input.data)"
+        ));
+        assert!(!references_data("x := input.review.object.metadata.name"));
+        assert!(!references_data("x := input.review.object.data.key"));
+        assert!(!references_data("mydata := 1\ndata_x := 2"));
+    }
+
+    #[test]
+    fn data_goes_only_to_policies_that_read_it() {
+        let template = |rego: &str| ConstraintTemplate {
+            name: "t".into(),
+            kind: "T".into(),
+            parameters_schema: None,
+            source: TemplateSource {
+                rego: rego.into(),
+                libs: Vec::new(),
+                version: Some("v1".into()),
+            },
+            failure_policy: None,
+        };
+        let constraint = Constraint::from_value(&json!({
+            "apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "T",
+            "metadata": {"name": "c"}, "spec": {}
+        }))
+        .unwrap();
+        let request = ReviewRequest::from_object(&json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}
+        }))
+        .unwrap();
+        let data = json!({"inventory": {"n": 3}});
+        let msgs = |rego: &str| {
+            let mut p = GatekeeperPolicy::compile(template(rego)).unwrap();
+            p.add_constraint(constraint.clone()).unwrap();
+            let results = p.review(&request, None, Some(&data));
+            let violations = results[0].result.clone().unwrap().unwrap();
+            violations.into_iter().map(|v| v.msg).collect::<Vec<_>>()
+        };
+        let reader =
+            "package t\nviolation contains {\"msg\": sprintf(\"%v\", [data.inventory.n])} if true";
+        assert!(references_data(reader));
+        assert_eq!(msgs(reader), vec!["3"]);
+        let blind =
+            "package t\nviolation contains {\"msg\": input.review.object.metadata.name} if true";
+        assert!(!references_data(blind));
+        assert_eq!(msgs(blind), vec!["p"]);
     }
 
     #[test]
