@@ -20,6 +20,7 @@ mod checked;
 mod crypto;
 mod encoding;
 mod gotime;
+mod graphql;
 mod goyaml;
 mod jsonx;
 mod misc;
@@ -45,6 +46,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     net::register(r);
     regexes::register(r);
     semver::register(r);
+    graphql::register(r);
     time::register(r);
     units::register(r);
 }

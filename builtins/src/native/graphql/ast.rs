@@ -1,0 +1,852 @@
+//! The GraphQL AST in gqlparser's shape, its conversion to the Rego value
+//! OPA returns (Go field names, position fields and empty values pruned),
+//! and back from such a value (OPA's JSON round trip of AST objects).
+
+use super::lexer::Pos;
+use crate::Value;
+
+/// gqlparser's `ValueKind` numbers.
+pub(crate) mod vk {
+    pub(crate) const VARIABLE: u8 = 0;
+    pub(crate) const INT: u8 = 1;
+    pub(crate) const FLOAT: u8 = 2;
+    pub(crate) const STRING: u8 = 3;
+    pub(crate) const BLOCK: u8 = 4;
+    pub(crate) const BOOLEAN: u8 = 5;
+    pub(crate) const NULL: u8 = 6;
+    pub(crate) const ENUM: u8 = 7;
+    pub(crate) const LIST: u8 = 8;
+    pub(crate) const OBJECT: u8 = 9;
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GValue {
+    pub(crate) kind: u8,
+    pub(crate) raw: String,
+    pub(crate) children: Vec<ChildValue>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChildValue {
+    pub(crate) name: String,
+    pub(crate) value: Option<GValue>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Argument {
+    pub(crate) name: String,
+    pub(crate) value: Option<GValue>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Directive {
+    pub(crate) name: String,
+    pub(crate) arguments: Vec<Argument>,
+    pub(crate) location: String,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TypeRef {
+    pub(crate) named: String,
+    pub(crate) elem: Option<Box<TypeRef>>,
+    pub(crate) non_null: bool,
+    pub(crate) pos: Option<Pos>,
+}
+
+impl TypeRef {
+    /// The innermost named type.
+    pub(crate) fn name(&self) -> &str {
+        match &self.elem {
+            Some(e) => e.name(),
+            None => &self.named,
+        }
+    }
+
+    /// GraphQL notation, e.g. `[Int!]!`.
+    pub(crate) fn text(&self) -> String {
+        let nn = if self.non_null { "!" } else { "" };
+        match &self.elem {
+            Some(e) => format!("[{}]{nn}", e.text()),
+            None => format!("{}{nn}", self.named),
+        }
+    }
+
+    pub(crate) fn named(name: &str, non_null: bool) -> TypeRef {
+        TypeRef {
+            named: name.to_string(),
+            elem: None,
+            non_null,
+            pos: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VariableDefinition {
+    pub(crate) variable: String,
+    pub(crate) ty: Option<TypeRef>,
+    pub(crate) default: Option<GValue>,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) used: bool,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Selection {
+    Field(Field),
+    Spread(FragmentSpread),
+    Inline(InlineFragment),
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Field {
+    pub(crate) alias: String,
+    pub(crate) name: String,
+    pub(crate) arguments: Vec<Argument>,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) selection_set: Vec<Selection>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FragmentSpread {
+    pub(crate) name: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InlineFragment {
+    pub(crate) type_condition: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) selection_set: Vec<Selection>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OperationDefinition {
+    pub(crate) operation: String,
+    pub(crate) name: String,
+    pub(crate) variable_definitions: Vec<VariableDefinition>,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) selection_set: Vec<Selection>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FragmentDefinition {
+    pub(crate) name: String,
+    pub(crate) variable_definition: Vec<VariableDefinition>,
+    pub(crate) type_condition: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) selection_set: Vec<Selection>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QueryDocument {
+    pub(crate) operations: Vec<OperationDefinition>,
+    pub(crate) fragments: Vec<FragmentDefinition>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldDefinition {
+    pub(crate) description: String,
+    pub(crate) name: String,
+    pub(crate) arguments: Vec<FieldDefinition>,
+    pub(crate) default_value: Option<GValue>,
+    pub(crate) ty: Option<TypeRef>,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EnumValueDefinition {
+    pub(crate) description: String,
+    pub(crate) name: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Definition {
+    pub(crate) kind: String,
+    pub(crate) description: String,
+    pub(crate) name: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) interfaces: Vec<String>,
+    pub(crate) fields: Vec<FieldDefinition>,
+    pub(crate) types: Vec<String>,
+    pub(crate) enum_values: Vec<EnumValueDefinition>,
+    pub(crate) builtin: bool,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DirectiveDefinition {
+    pub(crate) description: String,
+    pub(crate) name: String,
+    pub(crate) arguments: Vec<FieldDefinition>,
+    pub(crate) locations: Vec<String>,
+    pub(crate) is_repeatable: bool,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OperationTypeDefinition {
+    pub(crate) operation: String,
+    pub(crate) ty: String,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchemaDefinition {
+    pub(crate) description: String,
+    pub(crate) directives: Vec<Directive>,
+    pub(crate) operation_types: Vec<OperationTypeDefinition>,
+    pub(crate) pos: Option<Pos>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchemaDocument {
+    pub(crate) schema: Vec<SchemaDefinition>,
+    pub(crate) schema_extension: Vec<SchemaDefinition>,
+    pub(crate) directives: Vec<DirectiveDefinition>,
+    pub(crate) definitions: Vec<Definition>,
+    pub(crate) extensions: Vec<Definition>,
+}
+
+// ---------------------------------------------------------------------------
+// AST → Rego value (OPA's InterfaceToValue + pruning of null/empty values).
+
+struct Obj(Vec<(Value, Value)>);
+
+impl Obj {
+    fn new() -> Obj {
+        Obj(Vec::new())
+    }
+    fn s(mut self, k: &str, v: &str) -> Obj {
+        self.0.push((Value::string(k), Value::string(v)));
+        self
+    }
+    fn b(mut self, k: &str, v: bool) -> Obj {
+        self.0.push((Value::string(k), Value::Bool(v)));
+        self
+    }
+    fn v(mut self, k: &str, v: Option<Value>) -> Obj {
+        if let Some(v) = v {
+            let empty = match &v {
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                self.0.push((Value::string(k), v));
+            }
+        }
+        self
+    }
+    fn list<T>(self, k: &str, items: &[T], f: impl Fn(&T) -> Value) -> Obj {
+        self.v(k, Some(arr(items, f)))
+    }
+    fn strs(self, k: &str, items: &[String]) -> Obj {
+        self.v(
+            k,
+            Some(Value::array(
+                items.iter().map(|s| Value::string(s.as_str())).collect(),
+            )),
+        )
+    }
+    fn done(self) -> Value {
+        Value::object(self.0)
+    }
+}
+
+fn arr<T>(items: &[T], f: impl Fn(&T) -> Value) -> Value {
+    Value::array(
+        items
+            .iter()
+            .map(f)
+            .filter(|v| !matches!(v, Value::Object(o) if o.is_empty()))
+            .collect(),
+    )
+}
+
+pub(crate) fn value_to_value(v: &GValue) -> Value {
+    Obj::new()
+        .s("Raw", &v.raw)
+        .list("Children", &v.children, |c| {
+            Obj::new()
+                .s("Name", &c.name)
+                .v("Value", c.value.as_ref().map(value_to_value))
+                .done()
+        })
+        .v("Kind", Some(Value::int(i64::from(v.kind))))
+        .b("ExpectedTypeHasDefault", false)
+        .done()
+}
+
+fn args_to_value(a: &[Argument]) -> Value {
+    arr(a, |a| {
+        Obj::new()
+            .s("Name", &a.name)
+            .v("Value", a.value.as_ref().map(value_to_value))
+            .done()
+    })
+}
+
+fn directives_to_value(d: &[Directive]) -> Value {
+    arr(d, |d| {
+        Obj::new()
+            .s("Name", &d.name)
+            .v("Arguments", Some(args_to_value(&d.arguments)))
+            .s("Location", &d.location)
+            .done()
+    })
+}
+
+fn type_to_value(t: &TypeRef) -> Value {
+    Obj::new()
+        .s("NamedType", &t.named)
+        .v("Elem", t.elem.as_deref().map(type_to_value))
+        .b("NonNull", t.non_null)
+        .done()
+}
+
+fn var_defs_to_value(v: &[VariableDefinition]) -> Value {
+    arr(v, |v| {
+        Obj::new()
+            .s("Variable", &v.variable)
+            .v("Type", v.ty.as_ref().map(type_to_value))
+            .v("DefaultValue", v.default.as_ref().map(value_to_value))
+            .v("Directives", Some(directives_to_value(&v.directives)))
+            .b("Used", v.used)
+            .done()
+    })
+}
+
+fn selections_to_value(s: &[Selection]) -> Value {
+    arr(s, |s| match s {
+        Selection::Field(f) => Obj::new()
+            .s("Alias", &f.alias)
+            .s("Name", &f.name)
+            .v("Arguments", Some(args_to_value(&f.arguments)))
+            .v("Directives", Some(directives_to_value(&f.directives)))
+            .v("SelectionSet", Some(selections_to_value(&f.selection_set)))
+            .done(),
+        Selection::Spread(f) => Obj::new()
+            .s("Name", &f.name)
+            .v("Directives", Some(directives_to_value(&f.directives)))
+            .done(),
+        Selection::Inline(f) => Obj::new()
+            .s("TypeCondition", &f.type_condition)
+            .v("Directives", Some(directives_to_value(&f.directives)))
+            .v("SelectionSet", Some(selections_to_value(&f.selection_set)))
+            .done(),
+    })
+}
+
+/// A query document as OPA returns it.
+pub(crate) fn query_to_value(doc: &QueryDocument) -> Value {
+    Obj::new()
+        .list("Operations", &doc.operations, |o| {
+            Obj::new()
+                .s("Operation", &o.operation)
+                .s("Name", &o.name)
+                .v(
+                    "VariableDefinitions",
+                    Some(var_defs_to_value(&o.variable_definitions)),
+                )
+                .v("Directives", Some(directives_to_value(&o.directives)))
+                .v("SelectionSet", Some(selections_to_value(&o.selection_set)))
+                .done()
+        })
+        .list("Fragments", &doc.fragments, |f| {
+            Obj::new()
+                .s("Name", &f.name)
+                .v(
+                    "VariableDefinition",
+                    Some(var_defs_to_value(&f.variable_definition)),
+                )
+                .s("TypeCondition", &f.type_condition)
+                .v("Directives", Some(directives_to_value(&f.directives)))
+                .v("SelectionSet", Some(selections_to_value(&f.selection_set)))
+                .done()
+        })
+        .done()
+}
+
+fn field_defs_to_value(f: &[FieldDefinition]) -> Value {
+    arr(f, |f| {
+        Obj::new()
+            .s("Description", &f.description)
+            .s("Name", &f.name)
+            .v("Arguments", Some(field_defs_to_value(&f.arguments)))
+            .v("DefaultValue", f.default_value.as_ref().map(value_to_value))
+            .v("Type", f.ty.as_ref().map(type_to_value))
+            .v("Directives", Some(directives_to_value(&f.directives)))
+            .done()
+    })
+}
+
+fn definition_to_value(d: &Definition) -> Value {
+    Obj::new()
+        .s("Kind", &d.kind)
+        .s("Description", &d.description)
+        .s("Name", &d.name)
+        .v("Directives", Some(directives_to_value(&d.directives)))
+        .strs("Interfaces", &d.interfaces)
+        .v("Fields", Some(field_defs_to_value(&d.fields)))
+        .strs("Types", &d.types)
+        .list("EnumValues", &d.enum_values, |e| {
+            Obj::new()
+                .s("Description", &e.description)
+                .s("Name", &e.name)
+                .v("Directives", Some(directives_to_value(&e.directives)))
+                .done()
+        })
+        .b("BuiltIn", d.builtin)
+        .done()
+}
+
+fn schema_def_to_value(s: &SchemaDefinition) -> Value {
+    Obj::new()
+        .s("Description", &s.description)
+        .v("Directives", Some(directives_to_value(&s.directives)))
+        .list("OperationTypes", &s.operation_types, |o| {
+            Obj::new()
+                .s("Operation", &o.operation)
+                .s("Type", &o.ty)
+                .done()
+        })
+        .done()
+}
+
+/// A schema document as OPA returns it.
+pub(crate) fn schema_to_value(doc: &SchemaDocument) -> Value {
+    Obj::new()
+        .list("Schema", &doc.schema, schema_def_to_value)
+        .list("SchemaExtension", &doc.schema_extension, schema_def_to_value)
+        .list("Directives", &doc.directives, |d| {
+            Obj::new()
+                .s("Description", &d.description)
+                .s("Name", &d.name)
+                .v("Arguments", Some(field_defs_to_value(&d.arguments)))
+                .strs("Locations", &d.locations)
+                .b("IsRepeatable", d.is_repeatable)
+                .done()
+        })
+        .list("Definitions", &doc.definitions, definition_to_value)
+        .list("Extensions", &doc.extensions, definition_to_value)
+        .done()
+}
+
+// ---------------------------------------------------------------------------
+// Rego value → AST (OPA's JSON round trip through gqlparser's structs).
+
+/// A decoding failure (Go's `json.Unmarshal` error text, approximated).
+pub(crate) type DecodeResult<T> = Result<T, String>;
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) | Value::Set(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn mismatch(v: &Value, field: &str, go_type: &str) -> String {
+    format!(
+        "json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
+        json_type(v)
+    )
+}
+
+/// Key lookup: `exact` keys only (gqlparser's hand-written decoders), or
+/// Go's default case-insensitive struct field matching.
+fn field<'v>(obj: &'v Value, key: &str, exact: bool) -> Option<&'v Value> {
+    let o = obj.as_object()?;
+    if let Some(v) = o.get(&Value::string(key)) {
+        return Some(v);
+    }
+    if exact {
+        return None;
+    }
+    o.iter().find_map(|(k, v)| match k {
+        Value::String(s) if s.eq_ignore_ascii_case(key) => Some(v),
+        _ => None,
+    })
+}
+
+struct Dec<'v> {
+    obj: &'v Value,
+    exact: bool,
+    ctx: &'static str,
+}
+
+impl<'v> Dec<'v> {
+    fn new(obj: &'v Value, exact: bool, ctx: &'static str) -> DecodeResult<Option<Dec<'v>>> {
+        match obj {
+            Value::Null => Ok(None),
+            Value::Object(_) => Ok(Some(Dec { obj, exact, ctx })),
+            other => Err(format!(
+                "json: cannot unmarshal {} into Go value of type ast.{}",
+                json_type(other),
+                ctx
+            )),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'v Value> {
+        field(self.obj, key, self.exact).filter(|v| !matches!(v, Value::Null))
+    }
+
+    fn string(&self, key: &str) -> DecodeResult<String> {
+        match self.get(key) {
+            None => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.to_string()),
+            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), "string")),
+        }
+    }
+
+    fn boolean(&self, key: &str) -> DecodeResult<bool> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), "bool")),
+        }
+    }
+
+    fn list<T>(
+        &self,
+        key: &str,
+        go_type: &str,
+        f: impl Fn(&'v Value) -> DecodeResult<Option<T>>,
+    ) -> DecodeResult<Vec<T>> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(a)) => {
+                let mut out = Vec::new();
+                for item in a.iter() {
+                    if let Some(x) = f(item)? {
+                        out.push(x);
+                    }
+                }
+                Ok(out)
+            }
+            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), go_type)),
+        }
+    }
+
+    fn strings(&self, key: &str) -> DecodeResult<Vec<String>> {
+        self.list(key, "[]string", |v| match v {
+            Value::String(s) => Ok(Some(s.to_string())),
+            Value::Null => Ok(Some(String::new())),
+            other => Err(mismatch(other, key, "string")),
+        })
+    }
+}
+
+fn depth_guard(depth: usize) -> DecodeResult<()> {
+    if depth > super::parser::MAX_DEPTH {
+        return Err("AST object nesting exceeds the maximum depth".to_string());
+    }
+    Ok(())
+}
+
+fn gvalue_from(v: &Value, depth: usize) -> DecodeResult<Option<GValue>> {
+    depth_guard(depth)?;
+    let Some(d) = Dec::new(v, false, "Value")? else {
+        return Ok(None);
+    };
+    let kind = match d.get("Kind") {
+        None => 0,
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .and_then(|k| u8::try_from(k).ok())
+            .ok_or_else(|| mismatch(v, "Value.Kind", "ast.ValueKind"))?,
+        Some(other) => return Err(mismatch(other, "Value.Kind", "ast.ValueKind")),
+    };
+    let children = d.list("Children", "ast.ChildValueList", |c| {
+        let Some(cd) = Dec::new(c, false, "ChildValue")? else {
+            return Ok(None);
+        };
+        Ok(Some(ChildValue {
+            name: cd.string("Name")?,
+            value: match cd.get("Value") {
+                Some(x) => gvalue_from(x, depth + 1)?,
+                None => None,
+            },
+            pos: None,
+        }))
+    })?;
+    Ok(Some(GValue {
+        kind,
+        raw: d.string("Raw")?,
+        children,
+        pos: None,
+    }))
+}
+
+fn args_from(d: &Dec<'_>) -> DecodeResult<Vec<Argument>> {
+    d.list("Arguments", "ast.ArgumentList", |a| {
+        let Some(ad) = Dec::new(a, false, "Argument")? else {
+            return Ok(None);
+        };
+        Ok(Some(Argument {
+            name: ad.string("Name")?,
+            value: match ad.get("Value") {
+                Some(x) => gvalue_from(x, 0)?,
+                None => None,
+            },
+            pos: None,
+        }))
+    })
+}
+
+fn directives_from(d: &Dec<'_>) -> DecodeResult<Vec<Directive>> {
+    d.list("Directives", "ast.DirectiveList", |x| {
+        let Some(dd) = Dec::new(x, false, "Directive")? else {
+            return Ok(None);
+        };
+        Ok(Some(Directive {
+            name: dd.string("Name")?,
+            arguments: args_from(&dd)?,
+            location: dd.string("Location")?,
+            pos: None,
+        }))
+    })
+}
+
+fn type_from(v: Option<&Value>, depth: usize) -> DecodeResult<Option<TypeRef>> {
+    depth_guard(depth)?;
+    let Some(v) = v else { return Ok(None) };
+    let Some(d) = Dec::new(v, false, "Type")? else {
+        return Ok(None);
+    };
+    Ok(Some(TypeRef {
+        named: d.string("NamedType")?,
+        elem: type_from(d.get("Elem"), depth + 1)?.map(Box::new),
+        non_null: d.boolean("NonNull")?,
+        pos: None,
+    }))
+}
+
+fn var_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<VariableDefinition>> {
+    d.list(key, "ast.VariableDefinitionList", |x| {
+        let Some(vd) = Dec::new(x, false, "VariableDefinition")? else {
+            return Ok(None);
+        };
+        Ok(Some(VariableDefinition {
+            variable: vd.string("Variable")?,
+            ty: type_from(vd.get("Type"), 0)?,
+            default: match vd.get("DefaultValue") {
+                Some(x) => gvalue_from(x, 0)?,
+                None => None,
+            },
+            directives: directives_from(&vd)?,
+            used: vd.boolean("Used")?,
+            pos: None,
+        }))
+    })
+}
+
+fn selections_from(d: &Dec<'_>, depth: usize) -> DecodeResult<Vec<Selection>> {
+    depth_guard(depth)?;
+    // gqlparser's decoder tries Field, then FragmentSpread, then
+    // InlineFragment; an item none of them accepts is dropped.
+    d.list("SelectionSet", "ast.SelectionSet", |item| {
+        if let Ok(Some(f)) = field_from(item, depth) {
+            return Ok(Some(Selection::Field(f)));
+        }
+        if let Ok(Some(fd)) = Dec::new(item, false, "FragmentSpread")
+            && let (Ok(name), Ok(directives)) = (fd.string("Name"), directives_from(&fd))
+        {
+            return Ok(Some(Selection::Spread(FragmentSpread {
+                name,
+                directives,
+                pos: None,
+            })));
+        }
+        if let Ok(Some(id)) = Dec::new(item, true, "InlineFragment")
+            && let (Ok(tc), Ok(directives), Ok(ss)) = (
+                id.string("TypeCondition"),
+                directives_from(&id),
+                selections_from(&id, depth + 1),
+            )
+        {
+            return Ok(Some(Selection::Inline(InlineFragment {
+                type_condition: tc,
+                directives,
+                selection_set: ss,
+                pos: None,
+            })));
+        }
+        Ok(None)
+    })
+}
+
+fn field_from(item: &Value, depth: usize) -> DecodeResult<Option<Field>> {
+    let fd = match item {
+        // A null item decodes into an empty field.
+        Value::Null => return Ok(Some(Field::default())),
+        _ => Dec::new(item, true, "Field")?,
+    };
+    let Some(fd) = fd else { return Ok(None) };
+    Ok(Some(Field {
+        alias: fd.string("Alias")?,
+        name: fd.string("Name")?,
+        arguments: args_from(&fd)?,
+        directives: directives_from(&fd)?,
+        selection_set: selections_from(&fd, depth + 1)?,
+        pos: None,
+    }))
+}
+
+/// A query document from an AST object.
+pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
+    let Some(d) = Dec::new(v, false, "QueryDocument")? else {
+        return Ok(QueryDocument::default());
+    };
+    let operations = d.list("Operations", "ast.OperationList", |o| {
+        let Some(od) = Dec::new(o, true, "OperationDefinition")? else {
+            return Ok(None);
+        };
+        Ok(Some(OperationDefinition {
+            operation: od.string("Operation")?,
+            name: od.string("Name")?,
+            variable_definitions: var_defs_from(&od, "VariableDefinitions")?,
+            directives: directives_from(&od)?,
+            selection_set: selections_from(&od, 0)?,
+            pos: None,
+        }))
+    })?;
+    let fragments = d.list("Fragments", "ast.FragmentDefinitionList", |o| {
+        let Some(fd) = Dec::new(o, true, "FragmentDefinition")? else {
+            return Ok(None);
+        };
+        Ok(Some(FragmentDefinition {
+            name: fd.string("Name")?,
+            variable_definition: var_defs_from(&fd, "VariableDefinition")?,
+            type_condition: fd.string("TypeCondition")?,
+            directives: directives_from(&fd)?,
+            selection_set: selections_from(&fd, 0)?,
+            pos: None,
+        }))
+    })?;
+    Ok(QueryDocument {
+        operations,
+        fragments,
+    })
+}
+
+fn field_defs_from(d: &Dec<'_>, key: &str, depth: usize) -> DecodeResult<Vec<FieldDefinition>> {
+    depth_guard(depth)?;
+    d.list(key, "ast.FieldList", |x| {
+        let Some(fd) = Dec::new(x, false, "FieldDefinition")? else {
+            return Ok(None);
+        };
+        Ok(Some(FieldDefinition {
+            description: fd.string("Description")?,
+            name: fd.string("Name")?,
+            arguments: field_defs_from(&fd, "Arguments", depth + 1)?,
+            default_value: match fd.get("DefaultValue") {
+                Some(x) => gvalue_from(x, 0)?,
+                None => None,
+            },
+            ty: type_from(fd.get("Type"), 0)?,
+            directives: directives_from(&fd)?,
+            pos: None,
+        }))
+    })
+}
+
+fn definitions_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<Definition>> {
+    d.list(key, "ast.DefinitionList", |x| {
+        let Some(dd) = Dec::new(x, false, "Definition")? else {
+            return Ok(None);
+        };
+        Ok(Some(Definition {
+            kind: dd.string("Kind")?,
+            description: dd.string("Description")?,
+            name: dd.string("Name")?,
+            directives: directives_from(&dd)?,
+            interfaces: dd.strings("Interfaces")?,
+            fields: field_defs_from(&dd, "Fields", 0)?,
+            types: dd.strings("Types")?,
+            enum_values: dd.list("EnumValues", "ast.EnumValueList", |e| {
+                let Some(ed) = Dec::new(e, false, "EnumValueDefinition")? else {
+                    return Ok(None);
+                };
+                Ok(Some(EnumValueDefinition {
+                    description: ed.string("Description")?,
+                    name: ed.string("Name")?,
+                    directives: directives_from(&ed)?,
+                    pos: None,
+                }))
+            })?,
+            builtin: dd.boolean("BuiltIn")?,
+            pos: None,
+        }))
+    })
+}
+
+fn schema_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<SchemaDefinition>> {
+    d.list(key, "ast.SchemaDefinitionList", |x| {
+        let Some(sd) = Dec::new(x, false, "SchemaDefinition")? else {
+            return Ok(None);
+        };
+        Ok(Some(SchemaDefinition {
+            description: sd.string("Description")?,
+            directives: directives_from(&sd)?,
+            operation_types: sd.list(
+                "OperationTypes",
+                "ast.OperationTypeDefinitionList",
+                |o| {
+                    let Some(od) = Dec::new(o, false, "OperationTypeDefinition")? else {
+                        return Ok(None);
+                    };
+                    Ok(Some(OperationTypeDefinition {
+                        operation: od.string("Operation")?,
+                        ty: od.string("Type")?,
+                        pos: None,
+                    }))
+                },
+            )?,
+            pos: None,
+        }))
+    })
+}
+
+/// A schema document from an AST object.
+pub(crate) fn schema_from_value(v: &Value) -> DecodeResult<SchemaDocument> {
+    let Some(d) = Dec::new(v, false, "SchemaDocument")? else {
+        return Ok(SchemaDocument::default());
+    };
+    Ok(SchemaDocument {
+        schema: schema_defs_from(&d, "Schema")?,
+        schema_extension: schema_defs_from(&d, "SchemaExtension")?,
+        directives: d.list("Directives", "ast.DirectiveDefinitionList", |x| {
+            let Some(dd) = Dec::new(x, false, "DirectiveDefinition")? else {
+                return Ok(None);
+            };
+            Ok(Some(DirectiveDefinition {
+                description: dd.string("Description")?,
+                name: dd.string("Name")?,
+                arguments: field_defs_from(&dd, "Arguments", 0)?,
+                locations: dd.strings("Locations")?,
+                is_repeatable: dd.boolean("IsRepeatable")?,
+                pos: None,
+            }))
+        })?,
+        definitions: definitions_from(&d, "Definitions")?,
+        extensions: definitions_from(&d, "Extensions")?,
+    })
+}

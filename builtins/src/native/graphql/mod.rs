@@ -1,0 +1,145 @@
+//! OPA's `graphql.*` builtins: a GraphQL lexer, parser, schema builder and
+//! query validator reproducing the behaviour, AST shape and messages of the
+//! gqlparser library OPA uses.
+
+mod ast;
+mod lexer;
+mod parser;
+mod schema;
+mod validate;
+
+use super::native;
+use crate::{BuiltinError, Registry, Value, args};
+use ast::{QueryDocument, SchemaDocument};
+use lexer::GqlError;
+
+/// OPA's rendering of a gqlparser error text `input:L:C: msg`: the message
+/// with its location appended, or the raw text when it has no location.
+fn located(text: &str, trim_suffix: bool) -> String {
+    let parts: Vec<&str> = text.splitn(4, ':').collect();
+    match parts.as_slice() {
+        [_, line, col, rest] => {
+            let mut msg = rest.trim_start_matches(' ');
+            if trim_suffix {
+                msg = msg.strip_suffix(".\n").unwrap_or(msg);
+            }
+            format!("{msg} in GraphQL string at location {line}:{col}")
+        }
+        _ => format!("GraphQL parse error: {text}"),
+    }
+}
+
+fn parse_error(e: &GqlError) -> String {
+    located(&e.text(), false)
+}
+
+enum Failure {
+    /// A Rego type error (operand position as OPA numbers it).
+    Type(usize),
+    /// An error message.
+    Msg(String),
+}
+
+fn query_doc(v: &Value) -> Result<QueryDocument, Failure> {
+    match v {
+        Value::String(s) => parser::parse_query(s).map_err(|e| Failure::Msg(parse_error(&e))),
+        Value::Object(_) => ast::query_from_value(v).map_err(Failure::Msg),
+        _ => Err(Failure::Type(0)),
+    }
+}
+
+fn schema_doc(v: &Value, pos: usize) -> Result<SchemaDocument, Failure> {
+    match v {
+        Value::String(s) => parser::parse_schema(s).map_err(|e| Failure::Msg(parse_error(&e))),
+        Value::Object(_) => ast::schema_from_value(v).map_err(Failure::Msg),
+        _ => Err(Failure::Type(pos)),
+    }
+}
+
+fn build_schema(doc: &SchemaDocument) -> Result<schema::Schema, Failure> {
+    schema::build(doc).map_err(|e| {
+        Failure::Msg(format!(
+            "Error in gqlparser SchemaDocument to Schema conversion: {}",
+            e.text()
+        ))
+    })
+}
+
+fn check_query(schema: &schema::Schema, doc: &QueryDocument) -> Result<(), Failure> {
+    let errs = validate::validate(schema, doc);
+    if errs.is_empty() {
+        return Ok(());
+    }
+    let text: String = errs.iter().map(|e| format!("{}\n", e.text())).collect();
+    Err(Failure::Msg(located(&text, true)))
+}
+
+/// Parse both documents, build the schema and validate the query.
+fn parse_and_check(q: &Value, s: &Value) -> Result<(Value, Value), Failure> {
+    let qd = query_doc(q)?;
+    let sd = schema_doc(s, 1)?;
+    let (qv, sv) = (ast::query_to_value(&qd), ast::schema_to_value(&sd));
+    let schema = build_schema(&sd)?;
+    check_query(&schema, &qd)?;
+    Ok((qv, sv))
+}
+
+fn fail(name: &str, a: &[Value], f: Failure) -> BuiltinError {
+    match f {
+        Failure::Type(pos) => BuiltinError::Type {
+            name: name.to_string(),
+            pos,
+            expected: "one of {string, object}".to_string(),
+            got: a.get(pos).map(Value::type_name).unwrap_or("nothing").to_string(),
+        },
+        Failure::Msg(m) => BuiltinError::failed(name, m),
+    }
+}
+
+fn arg(a: &[Value], i: usize) -> &Value {
+    a.get(i).unwrap_or(&Value::Null)
+}
+
+/// Register the `graphql.*` builtins.
+pub(crate) fn register(r: &mut Registry) {
+    native(r, "graphql.parse_query", 1, |_, a| {
+        let name = "graphql.parse_query";
+        let q = args::string(name, a, 0)?;
+        let doc = parser::parse_query(q).map_err(|e| BuiltinError::failed(name, parse_error(&e)))?;
+        Ok(Some(ast::query_to_value(&doc)))
+    });
+    native(r, "graphql.parse_schema", 1, |_, a| {
+        let name = "graphql.parse_schema";
+        let s = args::string(name, a, 0)?;
+        let doc =
+            parser::parse_schema(s).map_err(|e| BuiltinError::failed(name, parse_error(&e)))?;
+        Ok(Some(ast::schema_to_value(&doc)))
+    });
+    native(r, "graphql.parse", 2, |_, a| {
+        let name = "graphql.parse";
+        let (q, s) = parse_and_check(arg(a, 0), arg(a, 1)).map_err(|f| fail(name, a, f))?;
+        Ok(Some(Value::array(vec![q, s])))
+    });
+    native(r, "graphql.parse_and_verify", 2, |_, a| {
+        Ok(Some(match parse_and_check(arg(a, 0), arg(a, 1)) {
+            Ok((q, s)) => Value::array(vec![Value::Bool(true), q, s]),
+            Err(_) => Value::array(vec![
+                Value::Bool(false),
+                Value::object([]),
+                Value::object([]),
+            ]),
+        }))
+    });
+    native(r, "graphql.is_valid", 2, |_, a| {
+        let ok = query_doc(arg(a, 0)).and_then(|qd| {
+            let sd = schema_doc(arg(a, 1), 1)?;
+            let schema = build_schema(&sd)?;
+            check_query(&schema, &qd)
+        });
+        Ok(Some(Value::Bool(ok.is_ok())))
+    });
+    native(r, "graphql.schema_is_valid", 1, |_, a| {
+        let ok = schema_doc(arg(a, 0), 0).and_then(|sd| build_schema(&sd).map(|_| ()));
+        Ok(Some(Value::Bool(ok.is_ok())))
+    });
+}
