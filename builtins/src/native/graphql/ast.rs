@@ -169,7 +169,6 @@ pub(crate) struct EnumValueDefinition {
     pub(crate) description: String,
     pub(crate) name: String,
     pub(crate) directives: Vec<Directive>,
-    pub(crate) pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -430,7 +429,11 @@ fn schema_def_to_value(s: &SchemaDefinition) -> Value {
 pub(crate) fn schema_to_value(doc: &SchemaDocument) -> Value {
     Obj::new()
         .list("Schema", &doc.schema, schema_def_to_value)
-        .list("SchemaExtension", &doc.schema_extension, schema_def_to_value)
+        .list(
+            "SchemaExtension",
+            &doc.schema_extension,
+            schema_def_to_value,
+        )
         .list("Directives", &doc.directives, |d| {
             Obj::new()
                 .s("Description", &d.description)
@@ -789,7 +792,6 @@ fn definitions_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<Definition>> {
                     description: ed.string("Description")?,
                     name: ed.string("Name")?,
                     directives: directives_from(&ed)?,
-                    pos: None,
                 }))
             })?,
             builtin: dd.boolean("BuiltIn")?,
@@ -806,20 +808,16 @@ fn schema_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<SchemaDefinition
         Ok(Some(SchemaDefinition {
             description: sd.string("Description")?,
             directives: directives_from(&sd)?,
-            operation_types: sd.list(
-                "OperationTypes",
-                "ast.OperationTypeDefinitionList",
-                |o| {
-                    let Some(od) = Dec::new(o, false, "OperationTypeDefinition")? else {
-                        return Ok(None);
-                    };
-                    Ok(Some(OperationTypeDefinition {
-                        operation: od.string("Operation")?,
-                        ty: od.string("Type")?,
-                        pos: None,
-                    }))
-                },
-            )?,
+            operation_types: sd.list("OperationTypes", "ast.OperationTypeDefinitionList", |o| {
+                let Some(od) = Dec::new(o, false, "OperationTypeDefinition")? else {
+                    return Ok(None);
+                };
+                Ok(Some(OperationTypeDefinition {
+                    operation: od.string("Operation")?,
+                    ty: od.string("Type")?,
+                    pos: None,
+                }))
+            })?,
             pos: None,
         }))
     })

@@ -101,7 +101,11 @@ impl Token {
         if self.value.is_empty() {
             self.kind.text().to_string()
         } else {
-            format!("{} {}", self.kind.text(), crate::native::go_quote(&self.value))
+            format!(
+                "{} {}",
+                self.kind.text(),
+                crate::native::go_quote(&self.value)
+            )
         }
     }
 }

@@ -71,6 +71,9 @@ fn check_query(schema: &schema::Schema, doc: &QueryDocument) -> Result<(), Failu
         return Ok(());
     }
     let text: String = errs.iter().map(|e| format!("{}\n", e.text())).collect();
+    if errs.first().is_some_and(|e| e.pos.is_none()) {
+        return Err(Failure::Msg(format!("GraphQL parse error: {text}")));
+    }
     Err(Failure::Msg(located(&text, true)))
 }
 
@@ -90,7 +93,11 @@ fn fail(name: &str, a: &[Value], f: Failure) -> BuiltinError {
             name: name.to_string(),
             pos,
             expected: "one of {string, object}".to_string(),
-            got: a.get(pos).map(Value::type_name).unwrap_or("nothing").to_string(),
+            got: a
+                .get(pos)
+                .map(Value::type_name)
+                .unwrap_or("nothing")
+                .to_string(),
         },
         Failure::Msg(m) => BuiltinError::failed(name, m),
     }
@@ -105,7 +112,8 @@ pub(crate) fn register(r: &mut Registry) {
     native(r, "graphql.parse_query", 1, |_, a| {
         let name = "graphql.parse_query";
         let q = args::string(name, a, 0)?;
-        let doc = parser::parse_query(q).map_err(|e| BuiltinError::failed(name, parse_error(&e)))?;
+        let doc =
+            parser::parse_query(q).map_err(|e| BuiltinError::failed(name, parse_error(&e)))?;
         Ok(Some(ast::query_to_value(&doc)))
     });
     native(r, "graphql.parse_schema", 1, |_, a| {

@@ -246,7 +246,9 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_variable_definitions(&mut self) -> Vec<VariableDefinition> {
-        self.many(Kind::ParenL, Kind::ParenR, |p| p.parse_variable_definition())
+        self.some(Kind::ParenL, Kind::ParenR, |p| {
+            p.parse_variable_definition()
+        })
     }
 
     fn parse_variable_definition(&mut self) -> VariableDefinition {
@@ -602,7 +604,11 @@ impl<'a> Parser<'a> {
         def
     }
 
-    fn parse_schema_definition(&mut self, description: String, extension: bool) -> SchemaDefinition {
+    fn parse_schema_definition(
+        &mut self,
+        description: String,
+        extension: bool,
+    ) -> SchemaDefinition {
         self.expect_keyword("schema");
         let mut def = SchemaDefinition {
             description,
@@ -689,7 +695,6 @@ impl<'a> Parser<'a> {
 
     fn parse_enum_values_definition(&mut self) -> Vec<EnumValueDefinition> {
         self.some(Kind::BraceL, Kind::BraceR, |p| {
-            let pos = p.peek_pos();
             let description = p.parse_description();
             let name = p.parse_name();
             let directives = p.parse_directives(true);
@@ -697,7 +702,6 @@ impl<'a> Parser<'a> {
                 description,
                 name,
                 directives,
-                pos,
             }
         })
     }

@@ -101,7 +101,10 @@ impl Schema {
 
     /// The names of the object types `name` may be at run time.
     pub(crate) fn possible(&self, name: &str) -> &[String] {
-        self.possible_types.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.possible_types
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The root type of an operation kind.
@@ -255,6 +258,7 @@ pub(crate) fn build(user: &SchemaDocument) -> Result<Schema, GqlError> {
             };
             *slot = Some(ot.ty.clone());
         }
+        validate_directives(&schema, &sd.directives, "SCHEMA", None)?;
     }
     for def in schema.types.values() {
         validate_definition(&schema, def)?;
@@ -609,8 +613,8 @@ fn validate_implements(schema: &Schema, def: &Definition, iname: &str) -> Result
     Ok(())
 }
 
-/// gqlparser's `Type.IsCompatible`: same shape and names, where a non-null
-/// `other` satisfies a nullable `self`.
+/// gqlparser's `Type.IsCompatible`: same names and list shape, and a
+/// non-null `b` needs a non-null `a`.
 pub(crate) fn types_compatible(a: &Option<TypeRef>, b: &Option<TypeRef>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => type_compatible(a, b),
@@ -619,21 +623,18 @@ pub(crate) fn types_compatible(a: &Option<TypeRef>, b: &Option<TypeRef>) -> bool
     }
 }
 
-fn type_compatible(a: &TypeRef, b: &TypeRef) -> bool {
+pub(crate) fn type_compatible(a: &TypeRef, b: &TypeRef) -> bool {
     if a.named != b.named {
         return false;
     }
-    match (&a.elem, &b.elem) {
-        (Some(x), Some(y)) => {
-            if !type_compatible(x, y) {
-                return false;
-            }
+    if let Some(x) = &a.elem {
+        match &b.elem {
+            Some(y) if type_compatible(x, y) => {}
+            _ => return false,
         }
-        (None, None) => {}
-        _ => return false,
     }
-    if a.non_null {
-        return b.non_null;
+    if b.non_null {
+        return a.non_null;
     }
     true
 }
@@ -646,7 +647,7 @@ fn is_covariant(schema: &Schema, req: &TypeRef, actual: &TypeRef) -> bool {
         if req.named == actual.named {
             return true;
         }
-        return schema.possible(&req.named).iter().any(|p| *p == actual.named);
+        return schema.possible(&req.named).contains(&actual.named);
     }
     match (&req.elem, &actual.elem) {
         (Some(r), Some(a)) => is_covariant(schema, r, a),

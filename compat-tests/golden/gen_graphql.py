@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Generate (or --check) compat-tests/golden/graphql.json from OPA v1.20.2.
+
+Same format and oracle as gen_builtins.py (imported from it): each case is
+{"name", "args": [{"json": v}...], "expect": ...}. The cases cover the six
+graphql.* builtins over hand-written queries and schemas (valid and broken
+syntax, schema validation errors, query validation errors) plus seeded
+random mutations of them, and AST objects fed back as inputs.
+
+Usage: gen_graphql.py [--check]
+"""
+import json, os, random, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_builtins import HERE, LIB, Oracle, J  # noqa: E402
+
+SCHEMA = """
+"The root"
+schema { query: Query mutation: Mutation subscription: Subscription }
+type Query {
+  hero(episode: Episode): Character
+  human(id: ID!): Human
+  droid(id: ID!): Droid
+  search(text: String, first: Int = 10, filter: Filter): [SearchResult]
+  node(id: ID!): Node
+  numbers(list: [Int!]!): [Int]
+  complex(input: ComplexInput): String
+  dog: Dog
+  pet: Pet
+  cat: Cat
+  deprecatedField: String @deprecated(reason: "no")
+}
+type Mutation { createReview(episode: Episode!, review: ReviewInput!): Review }
+type Subscription { reviewAdded(episode: Episode): Review  other: Int }
+enum Episode { NEWHOPE EMPIRE JEDI }
+interface Node { id: ID! }
+interface Character implements Node { id: ID! name: String! friends: [Character] appearsIn: [Episode]! }
+type Human implements Character & Node { id: ID! name: String! friends: [Character] appearsIn: [Episode]! height(unit: LengthUnit = METER): Float }
+type Droid implements Character & Node { id: ID! name: String! friends: [Character] appearsIn: [Episode]! primaryFunction: String }
+union SearchResult = Human | Droid
+enum LengthUnit { METER FOOT }
+input ReviewInput { stars: Int! commentary: String }
+input Filter { name: String, limit: Int = 5, tags: [String!] }
+input ComplexInput { a: Int!, b: [Filter], c: Boolean = true }
+type Review { stars: Int! commentary: String }
+interface Pet { name: String }
+type Dog implements Pet { name: String barks: Boolean nickname: String }
+type Cat implements Pet { name: String meows: Boolean }
+directive @rep on FIELD | QUERY
+directive @once(x: Int) on FIELD
+directive @need(x: Int!) on FIELD
+"""
+
+SCHEMA2 = "type Query { a: Int b(x: Int): String c: C } type C { d: [Int] e: C }"
+
+QUERIES_OK = [
+    "{ hero { name } }",
+    "query { hero(episode: JEDI) { id name friends { name } } }",
+    "query Q($e: Episode) { hero(episode: $e) { name } }",
+    "query Q($e: Episode = EMPIRE) { hero(episode: $e) { name ... on Human { height(unit: FOOT) } } }",
+    "{ search(text: \"x\") { __typename ... on Human { name } ... on Droid { primaryFunction } } }",
+    "{ human(id: \"1\") { ...H } } fragment H on Human { name appearsIn }",
+    "mutation M($r: ReviewInput!) { createReview(episode: JEDI, review: $r) { stars } }",
+    "subscription S { reviewAdded { stars } }",
+    "{ __schema { types { name } } __type(name: \"Human\") { name kind } }",
+    "{ numbers(list: [1, 2, 3]) }",
+    "{ complex(input: {a: 1, b: [{name: \"n\"}], c: false}) }",
+    "{ dog { name barks } pet { name ... on Cat { meows } } }",
+    "{ hero { name @include(if: true) friends @skip(if: false) { name } } }",
+    "query @rep { a: hero { n: name } b: hero { n: name } }",
+    "{ search(filter: {name: \"x\", tags: [\"a\"]}) { ... on Droid { id } } }",
+    "{ deprecatedField }",
+    "query ($id: ID!) { human(id: $id) { name } droid(id: $id) { name } }",
+    "{ node(id: 4) { id ... on Human { name } } }",
+    "{ hero { ... on Character { name } ... { id } } }",
+    "query Q($f: Boolean!) { hero { name @include(if: $f) } }",
+]
+
+QUERIES_BAD = [
+    "{ hero { nam } }",
+    "{ heroo { name } }",
+    "{ hero }",
+    "{ hero { name { x } } }",
+    "{ human { name } }",
+    "{ human(id: 1, id: 2) { name } }",
+    "{ hero(episode: JEDIX) { name } }",
+    "{ hero(episode: \"JEDI\") { name } }",
+    "{ hero(epsode: JEDI) { name } }",
+    "query Q($e: Episode) { hero { name } }",
+    "query { hero(episode: $e) { name } }",
+    "query Q { hero(episode: $e) { name } }",
+    "query Q($e: String) { hero(episode: $e) { name } }",
+    "query Q($e: Human) { hero { name } }",
+    "query Q($e: Foo) { hero { name } }",
+    "query Q($a: Int, $a: Int) { numbers(list: [$a]) }",
+    "query Q($a: Int) { numbers(list: [$a]) }",
+    "query Q($a: [Int]) { numbers(list: $a) }",
+    "query Q { hero { name } } query Q { hero { name } }",
+    "{ hero { name } } { hero { id } }",
+    "{ hero { ...F } } fragment F on Human { name } fragment F on Human { name }",
+    "{ hero { name } } fragment F on Human { name }",
+    "{ hero { ...G } }",
+    "{ hero { ...F } } fragment F on Foo { name }",
+    "{ hero { ...F } } fragment F on Episode { name }",
+    "{ hero { ... on Episode { name } } }",
+    "{ hero { ... on Foo { name } } }",
+    "{ dog { ... on Cat { meows } } }",
+    "{ dog { ...C } } fragment C on Cat { meows }",
+    "{ hero { ...A } } fragment A on Character { ...B } fragment B on Character { ...A }",
+    "{ hero { ...A } } fragment A on Character { name ...A }",
+    "{ hero { name @unknown } }",
+    "{ hero { name @include } }",
+    "{ hero { name @include(if: true) @include(if: false) } }",
+    "{ hero { name @once @once } }",
+    "{ hero { name @rep @rep } }",
+    "query @include(if: true) { hero { name } }",
+    "{ hero { name @need } }",
+    "{ hero { name @once(y: 1) } }",
+    "{ numbers(list: [1, \"x\", 2.5, null]) }",
+    "{ numbers(list: 1) }",
+    "{ numbers(list: [99999999999999999999]) }",
+    "{ complex(input: {b: [{nme: \"x\"}], a: 1, a: 2}) }",
+    "{ complex(input: {c: 1}) }",
+    "{ complex(input: \"x\") }",
+    "{ search(first: 1.5, text: 3) { __typename } }",
+    "{ search(filter: {limit: true}) { __typename } }",
+    "mutation { createReview(review: {stars: 5}) { stars } }",
+    "mutation { createReview(episode: JEDI, review: {}) { stars } }",
+    "subscription { reviewAdded { stars } other }",
+    "subscription S { __typename }",
+    "{ pet { barks } }",
+    "{ search { name } }",
+    "{ hero { heigth } }",
+    "{ dog { nam } }",
+    "{ __typename @skip(if: $nope) }",
+    "query ($v: ReviewInput) { createReview(review: $v) { stars } }",
+    "{ hero { name(x: 1) } }",
+    "fragment F on Human { name }",
+    "{ a: hero { name } a: droid(id: 1) { name } }",
+]
+
+SYNTAX = [
+    "", " ", "{", "}", "{ a", "{ a }}", "query", "query Q", "query Q(", "query Q($a) { a }",
+    "query Q($a:) { a }", "query Q($a: [Int) { a }", "query Q($a: Int = $b) { a }",
+    "{ a(b: ) }", "{ a(b: 1, ) }", "{ a(: 1) }", "{ a(b: [1, 2) }", "{ a(b: {c 1}) }",
+    "{ a(b: \"unterminated) }", "{ a(b: \"bad \\q escape\") }", "{ a(b: \"\\u12\") }",
+    "{ a(b: \"\\uZZZZ\") }", "{ a(b: \"\\u00e9 ok\") }", "{ a(b: 01) }", "{ a(b: 1.) }",
+    "{ a(b: 1e) }", "{ a(b: -) }", "{ a(b: 1.5e-3) }", "{ a(b: -0) }", "{ a(b: .5) }",
+    "{ a @ }", "{ a @d( }", "{ ... }", "{ ... on }", "{ ...on T { a } }", "fragment F { a }",
+    "fragment on on T { a }", "fragment F on T", "mutation { a }", "subscription { a }",
+    "query { a } extra", "{ a } # comment", "# only a comment", "\ufeff{ a }", "{ a\r\n b }",
+    "{ 'a' }", "{ a } ;", "{ a(b: \"\"\"block\n  text\"\"\") }", "{ a(b: \"\"\"unterminated) }",
+    "{ a(b: \"tab\there\") }", "{ a(b: \"\u0001\") }", "{ é }", "{ a(b: $) }", "{ a(b: $1) }",
+    "{ a: b: c }", "{ a { } }", "{ a(b: true, c: false, d: null, e: ENUM) }",
+    "query ($a: Int @dir(x: 1) = 3) { a }", "query Q @d { a }", "{ a(b: [[[[1]]]]) }",
+    "{ a(\"s\": 1) }", "{ a(b: {}) }", "{ a(b: []) }", "query ($a: [[Int!]!]!) { a }",
+    "{ a, b,, c }", "{\n\n  a(\n b: 1\n ) }", "{ a(b: \"\"\"  x\n    y\n      z\"\"\") }",
+    "{ a(b: \"\"\"\n\n  x\n\n\"\"\") }", "{ a(b: \"\"\"esc \\\"\"\" q\"\"\") }", "{ a(b: \"\\/\\b\\f\\n\\r\\t\") }",
+    "{ a(b: 1 c: 2) }", "query Q($a: Int! = 1, $b: String = \"x\") { a }", "{ a } fragment F on T { b }",
+    "\t{ a }", "{ a(b: nul) }", "{ a(b: TRUE) }", "{ a(b: 12345678901234567890) }",
+]
+
+SCHEMAS = [
+    "type Query { a: Int }",
+    SCHEMA2,
+    "", "type", "type Query", "type Query {}", "type Query { a }", "type Query { a: }",
+    "type Query { a: Int! b: [String!]! c(x: Int = 1, y: [ID]): Boolean }",
+    "scalar Date", "scalar Date @specifiedBy(url: \"x\")", "enum E { A B }", "enum E {}",
+    "enum E { true }", "enum E { A } enum E { B }", "input I { a: Int }", "input I {}",
+    "input I { a(x: Int): Int }", "union U = A | B", "union U = | A", "union U = A |",
+    "union U", "interface I { a: Int }", "interface I {}", "type T implements I { a: Int }",
+    "type T implements & I & J { a: Int } interface I { a: Int } interface J { a: Int }",
+    "directive @d on FIELD", "directive @d(a: Int = 1) repeatable on FIELD | QUERY",
+    "directive @d on NOWHERE", "directive @d on", "directive d on FIELD",
+    "extend type Query { b: Int }", "extend type Query", "extend schema @d",
+    "extend schema { query: Query }", "extend scalar S", "extend scalar S @d",
+    "extend union U = A", "extend enum E { C }", "extend input I { b: Int }",
+    "extend interface I { b: Int }", "extend foo", "\"desc\" extend type Query { a: Int }",
+    "\"desc\" type Query { \"fd\" a(\"ad\" x: Int): Int }",
+    "\"\"\"block\n  desc\"\"\" type Query { a: Int }",
+    "schema { query: Query } type Query { a: Int }",
+    "schema { query: Q } type Query { a: Int }",
+    "schema { query: Query } schema { query: Query } type Query { a: Int }",
+    "schema {}", "schema { foo: Query }", "schema @x { query: Query } type Query { a: Int }",
+    "type Query { a: Int } type Query { b: Int }",
+    "type Query { a: Int a: String }",
+    "type Query { a: Foo }",
+    "type Query { a(x: Foo): Int }",
+    "type Query { a(x: Query): Int }",
+    "type Query { __a: Int }",
+    "type __Query { a: Int }",
+    "type Query { a(__x: Int): Int }",
+    "type Query { a: Int @deprecated }",
+    "type Query { a: Int @deprecated(reason: \"x\") @unknown }",
+    "type Query @deprecated { a: Int }",
+    "type Query { a: I } input I { x: Int }",
+    "input I { x: Query } type Query { a(i: I): Int }",
+    "union U = Query | E type Query { a: U } enum E { A }",
+    "union U = Missing type Query { a: U }",
+    "type Query implements I { a: Int } interface I { a: Int b: String }",
+    "type Query implements I { a: String } interface I { a: Int }",
+    "type Query implements I { a: Int! } interface I { a: Int }",
+    "type Query implements I { a: [Int] } interface I { a: [Int!] }",
+    "type Query implements I { a: Int } interface I { a(x: Int): Int }",
+    "type Query implements I { a(x: String): Int } interface I { a(x: Int): Int }",
+    "type Query implements I { a(x: Int, y: Int!): Int } interface I { a(x: Int): Int }",
+    "type Query implements I { a(x: Int, y: Int! = 1): Int } interface I { a(x: Int): Int }",
+    "type Query implements E { a: Int } enum E { A }",
+    "type Query implements Missing { a: Int }",
+    "type Query implements J { a: Int } interface J implements I { a: Int } interface I { a: Int }",
+    "interface I implements I { a: Int } type Query { a: Int }",
+    "type Query implements I { a: C } interface I { a: B } interface B { x: Int } type C implements B { x: Int }",
+    "directive @d(x: Query) on FIELD type Query { a: Int }",
+    "directive @d(x: Int @d) on ARGUMENT_DEFINITION type Query { a: Int }",
+    "directive @d on FIELD directive @d on FIELD type Query { a: Int }",
+    "directive @include(if: Boolean!) on FIELD type Query { a: Int }",
+    "directive @__d on FIELD type Query { a: Int }",
+    "extend type Query { a: Int }",
+    "extend type Missing { a: Int } type Query { a: Int }",
+    "enum Query { A } extend type Query { b: Int }",
+    "extend schema { mutation: M } type Query { a: Int } type M { b: Int }",
+    "extend schema { mutation: Missing } type Query { a: Int }",
+    "type Mutation { a: Int } type Subscription { b: Int }",
+    "type Query { a(x: Int = \"s\"): Int }",
+    "input I { a: Int! = 3 b: [I] } type Query { q(i: I): Int }",
+    "type Query { a: Int } extend type Query @deprecated",
+    "type Query { a: Int @specifiedBy(url: \"u\") }",
+    "scalar S @deprecated type Query { a: S }",
+    "type Query { a: Int } \"d\" directive @x on FIELD",
+    "type Query { a: Int } # trailing comment",
+    "type Query { e: E } enum E { A @deprecated(reason: \"r\") B }",
+    "type Query{a:Int}type B{b:Int}",
+    "type Query { a: [[Int!]!] }",
+    "'single'",
+    "type Query { a: Int } $",
+]
+
+
+def build():
+    rnd = random.Random(20261127)
+    cs = []
+    for q in SYNTAX + QUERIES_OK[:6] + QUERIES_BAD[:4]:
+        cs.append(("graphql.parse_query", J(q)))
+    for s in SCHEMAS + [SCHEMA]:
+        cs.append(("graphql.parse_schema", J(s)))
+        cs.append(("graphql.schema_is_valid", J(s)))
+    for q in QUERIES_OK + QUERIES_BAD:
+        cs.append(("graphql.parse", J(q, SCHEMA)))
+        cs.append(("graphql.is_valid", J(q, SCHEMA)))
+    for q in QUERIES_OK[:8] + QUERIES_BAD[:12]:
+        cs.append(("graphql.parse_and_verify", J(q, SCHEMA)))
+    q2 = ["{ a }", "{ b(x: 1) c { d e { d } } }", "{ a b }", "{ c }", "{ d }", "{ b(x: \"s\") }",
+          "{ a(y: 1) }", "{ c { e { e { e { d } } } } }", "mutation { a }", "subscription { a }",
+          "query ($x: Int) { b(x: $x) }", "query ($x: Int!) { b(x: $x) }", "{ __typename }",
+          "{ a ...on Query { b } }", "{ a ...F } fragment F on Query { b c { d } }"]
+    for q in q2:
+        cs.append(("graphql.parse", J(q, SCHEMA2)))
+    for s in SCHEMAS:
+        cs.append(("graphql.parse", J("{ a }", s)))
+        cs.append(("graphql.is_valid", J("{ a }", s)))
+    # random token-level mutations of valid queries
+    for _ in range(120):
+        q = rnd.choice(QUERIES_OK + QUERIES_BAD)
+        toks = q.replace("{", " { ").replace("}", " } ").replace("(", " ( ").replace(")", " ) ").split()
+        op = rnd.randrange(3)
+        i = rnd.randrange(len(toks))
+        if op == 0:
+            del toks[i]
+        elif op == 1:
+            toks.insert(i, rnd.choice(["{", "}", "(", ")", ":", "$x", "...", "@", "!", "=", "[", "]", "on", "1", "\"s\"", "name"]))
+        else:
+            j = rnd.randrange(len(toks))
+            toks[i], toks[j] = toks[j], toks[i]
+        mq = " ".join(toks)
+        cs.append((rnd.choice(["graphql.parse", "graphql.is_valid"]), J(mq, SCHEMA)))
+    return cs
+
+
+def main():
+    check = "--check" in sys.argv
+    if not os.path.exists(LIB):
+        print(f"oracle library absent: {LIB}", file=sys.stderr)
+        return 2
+    o = Oracle()
+    out = []
+    for name, args in build():
+        out.append({"name": name, "args": args, "expect": o.call(name, args)})
+    # AST objects as inputs: the parsed forms of some documents.
+    for q in QUERIES_OK[:10] + ["{ a }", "{ c { d } }", "{ zz }"]:
+        qa = o.call("graphql.parse_query", J(q))
+        if "value" not in qa:
+            continue
+        for s in [SCHEMA, SCHEMA2]:
+            sa = o.call("graphql.parse_schema", J(s))
+            for name in ["graphql.parse", "graphql.is_valid", "graphql.parse_and_verify"]:
+                for args in (J(qa["value"], s), J(q, sa["value"]), J(qa["value"], sa["value"])):
+                    out.append({"name": name, "args": args, "expect": o.call(name, args)})
+    sa = o.call("graphql.parse_schema", J(SCHEMA))
+    out.append({"name": "graphql.schema_is_valid", "args": J(sa["value"]),
+                "expect": o.call("graphql.schema_is_valid", J(sa["value"]))})
+    for bad in [5, [1], None, True]:
+        for name in ["graphql.parse", "graphql.is_valid", "graphql.parse_and_verify"]:
+            args = J(bad, SCHEMA2)
+            out.append({"name": name, "args": args, "expect": o.call(name, args)})
+            args = J("{ a }", bad)
+            out.append({"name": name, "args": args, "expect": o.call(name, args)})
+        for name in ["graphql.parse_query", "graphql.parse_schema", "graphql.schema_is_valid"]:
+            args = J(bad)
+            out.append({"name": name, "args": args, "expect": o.call(name, args)})
+    path = os.path.join(HERE, "graphql.json")
+    if check:
+        with open(path) as f:
+            old = json.load(f)
+        if old != out:
+            print("graphql: golden corpus differs from OPA", file=sys.stderr)
+            return 1
+        return 0
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
+        f.write("\n")
+    print(f"graphql: {len(out)} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
