@@ -151,3 +151,89 @@ pub(crate) fn register(r: &mut Registry) {
         Ok(Some(Value::Bool(ok.is_ok())))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::EvalContext;
+
+    fn call(name: &str, args: &[Value]) -> Result<Option<Value>, BuiltinError> {
+        Registry::with_defaults().call(&EvalContext::new(), name, args)
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let n = 100_000;
+        for q in [
+            format!("{}{}", "{a".repeat(n), "}".repeat(n)),
+            format!("{{a(b:{}{})}}", "[".repeat(n), "]".repeat(n)),
+            format!("query($v:{}Int{}) {{a}}", "[".repeat(n), "]".repeat(n)),
+        ] {
+            let r = call("graphql.parse_query", &[Value::string(q.as_str())]);
+            let msg = r.expect_err("too deep").opa_message();
+            assert!(msg.contains("maximum depth"), "{msg}");
+            let v = call(
+                "graphql.is_valid",
+                &[
+                    Value::string(q.as_str()),
+                    Value::string("type Query { a: Int }"),
+                ],
+            );
+            assert_eq!(v.unwrap(), Some(Value::Bool(false)));
+        }
+    }
+
+    #[test]
+    fn parse_errors_carry_gqlparser_messages_and_locations() {
+        let e = call("graphql.parse_query", &[Value::string("{")]).unwrap_err();
+        assert_eq!(
+            e.opa_message(),
+            "graphql.parse_query: Expected Name, found <EOF> in GraphQL string at location 1:2"
+        );
+        let e = call(
+            "graphql.parse_schema",
+            &[Value::string("type Q {\n  a(: Int }")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.opa_message(),
+            "graphql.parse_schema: Expected Name, found : in GraphQL string at location 2:5"
+        );
+    }
+
+    #[test]
+    fn validation_errors_are_joined_like_gqlerror_lists() {
+        let e = call(
+            "graphql.parse",
+            &[
+                Value::string("{a} {a}"),
+                Value::string("type Query { a: Int }"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.opa_message(),
+            "graphql.parse: This anonymous operation must be the only defined operation.\n\
+             input:1:5: This anonymous operation must be the only defined operation.\n\
+             input:1:5: There can be only one operation named \"\" in GraphQL string at location 1:1"
+        );
+    }
+
+    #[test]
+    fn ast_objects_round_trip_through_parse() {
+        let q = call("graphql.parse_query", &[Value::string("{ a { b } }")])
+            .unwrap()
+            .unwrap();
+        let s = call(
+            "graphql.parse_schema",
+            &[Value::string("type Query { a: A } type A { b: Int }")],
+        )
+        .unwrap()
+        .unwrap();
+        let out = call("graphql.parse", &[q.clone(), s.clone()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, Value::array(vec![q, s]));
+    }
+}
