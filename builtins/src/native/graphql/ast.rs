@@ -153,8 +153,13 @@ pub(crate) struct QueryDocument {
     pub(crate) fragments: Vec<FragmentDefinition>,
 }
 
+/// A group of `#` comments (their texts, `#` included).
+pub(crate) type Comments = Option<Vec<String>>;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldDefinition {
+    pub(crate) before_comment: Comments,
+    pub(crate) after_comment: Comments,
     pub(crate) description: String,
     pub(crate) name: String,
     pub(crate) arguments: Vec<FieldDefinition>,
@@ -166,6 +171,8 @@ pub(crate) struct FieldDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EnumValueDefinition {
+    pub(crate) before_comment: Comments,
+    pub(crate) after_comment: Comments,
     pub(crate) description: String,
     pub(crate) name: String,
     pub(crate) directives: Vec<Directive>,
@@ -173,6 +180,9 @@ pub(crate) struct EnumValueDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Definition {
+    pub(crate) before_comment: Comments,
+    pub(crate) after_comment: Comments,
+    pub(crate) end_comment: Comments,
     pub(crate) kind: String,
     pub(crate) description: String,
     pub(crate) name: String,
@@ -187,6 +197,8 @@ pub(crate) struct Definition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DirectiveDefinition {
+    pub(crate) before_comment: Comments,
+    pub(crate) after_comment: Comments,
     pub(crate) description: String,
     pub(crate) name: String,
     pub(crate) arguments: Vec<FieldDefinition>,
@@ -197,6 +209,7 @@ pub(crate) struct DirectiveDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OperationTypeDefinition {
+    pub(crate) comment: Comments,
     pub(crate) operation: String,
     pub(crate) ty: String,
     pub(crate) pos: Option<Pos>,
@@ -204,6 +217,9 @@ pub(crate) struct OperationTypeDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SchemaDefinition {
+    pub(crate) before_comment: Comments,
+    pub(crate) after_comment: Comments,
+    pub(crate) end_comment: Comments,
     pub(crate) description: String,
     pub(crate) directives: Vec<Directive>,
     pub(crate) operation_types: Vec<OperationTypeDefinition>,
@@ -212,6 +228,7 @@ pub(crate) struct SchemaDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SchemaDocument {
+    pub(crate) comment: Comments,
     pub(crate) schema: Vec<SchemaDefinition>,
     pub(crate) schema_extension: Vec<SchemaDefinition>,
     pub(crate) directives: Vec<DirectiveDefinition>,
@@ -258,6 +275,23 @@ impl Obj {
             Some(Value::array(
                 items.iter().map(|s| Value::string(s.as_str())).collect(),
             )),
+        )
+    }
+    fn c(self, k: &str, c: &Comments) -> Obj {
+        self.v(
+            k,
+            c.as_ref().map(|list| {
+                Value::object([(
+                    Value::string("List"),
+                    Value::array(
+                        list.iter()
+                            .map(|t| {
+                                Value::object([(Value::string("Value"), Value::string(t.as_str()))])
+                            })
+                            .collect(),
+                    ),
+                )])
+            }),
         )
     }
     fn done(self) -> Value {
@@ -382,6 +416,8 @@ pub(crate) fn query_to_value(doc: &QueryDocument) -> Value {
 fn field_defs_to_value(f: &[FieldDefinition]) -> Value {
     arr(f, |f| {
         Obj::new()
+            .c("BeforeDescriptionComment", &f.before_comment)
+            .c("AfterDescriptionComment", &f.after_comment)
             .s("Description", &f.description)
             .s("Name", &f.name)
             .v("Arguments", Some(field_defs_to_value(&f.arguments)))
@@ -394,6 +430,9 @@ fn field_defs_to_value(f: &[FieldDefinition]) -> Value {
 
 fn definition_to_value(d: &Definition) -> Value {
     Obj::new()
+        .c("BeforeDescriptionComment", &d.before_comment)
+        .c("AfterDescriptionComment", &d.after_comment)
+        .c("EndOfDefinitionComment", &d.end_comment)
         .s("Kind", &d.kind)
         .s("Description", &d.description)
         .s("Name", &d.name)
@@ -403,6 +442,8 @@ fn definition_to_value(d: &Definition) -> Value {
         .strs("Types", &d.types)
         .list("EnumValues", &d.enum_values, |e| {
             Obj::new()
+                .c("BeforeDescriptionComment", &e.before_comment)
+                .c("AfterDescriptionComment", &e.after_comment)
                 .s("Description", &e.description)
                 .s("Name", &e.name)
                 .v("Directives", Some(directives_to_value(&e.directives)))
@@ -414,10 +455,14 @@ fn definition_to_value(d: &Definition) -> Value {
 
 fn schema_def_to_value(s: &SchemaDefinition) -> Value {
     Obj::new()
+        .c("BeforeDescriptionComment", &s.before_comment)
+        .c("AfterDescriptionComment", &s.after_comment)
+        .c("EndOfDefinitionComment", &s.end_comment)
         .s("Description", &s.description)
         .v("Directives", Some(directives_to_value(&s.directives)))
         .list("OperationTypes", &s.operation_types, |o| {
             Obj::new()
+                .c("Comment", &o.comment)
                 .s("Operation", &o.operation)
                 .s("Type", &o.ty)
                 .done()
@@ -428,6 +473,7 @@ fn schema_def_to_value(s: &SchemaDefinition) -> Value {
 /// A schema document as OPA returns it.
 pub(crate) fn schema_to_value(doc: &SchemaDocument) -> Value {
     Obj::new()
+        .c("Comment", &doc.comment)
         .list("Schema", &doc.schema, schema_def_to_value)
         .list(
             "SchemaExtension",
@@ -436,6 +482,8 @@ pub(crate) fn schema_to_value(doc: &SchemaDocument) -> Value {
         )
         .list("Directives", &doc.directives, |d| {
             Obj::new()
+                .c("BeforeDescriptionComment", &d.before_comment)
+                .c("AfterDescriptionComment", &d.after_comment)
                 .s("Description", &d.description)
                 .s("Name", &d.name)
                 .v("Arguments", Some(field_defs_to_value(&d.arguments)))
@@ -546,6 +594,22 @@ impl<'v> Dec<'v> {
             }
             Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), go_type)),
         }
+    }
+
+    fn comments(&self, key: &str) -> DecodeResult<Comments> {
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let Some(g) = Dec::new(v, false, "CommentGroup")? else {
+            return Ok(None);
+        };
+        let list = g.list("List", "[]*ast.Comment", |c| {
+            let Some(cd) = Dec::new(c, false, "Comment")? else {
+                return Ok(None);
+            };
+            Ok(Some(cd.string("Value")?))
+        })?;
+        Ok(Some(list))
     }
 
     fn strings(&self, key: &str) -> DecodeResult<Vec<String>> {
@@ -757,6 +821,8 @@ fn field_defs_from(d: &Dec<'_>, key: &str, depth: usize) -> DecodeResult<Vec<Fie
             return Ok(None);
         };
         Ok(Some(FieldDefinition {
+            before_comment: fd.comments("BeforeDescriptionComment")?,
+            after_comment: fd.comments("AfterDescriptionComment")?,
             description: fd.string("Description")?,
             name: fd.string("Name")?,
             arguments: field_defs_from(&fd, "Arguments", depth + 1)?,
@@ -777,6 +843,9 @@ fn definitions_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<Definition>> {
             return Ok(None);
         };
         Ok(Some(Definition {
+            before_comment: dd.comments("BeforeDescriptionComment")?,
+            after_comment: dd.comments("AfterDescriptionComment")?,
+            end_comment: dd.comments("EndOfDefinitionComment")?,
             kind: dd.string("Kind")?,
             description: dd.string("Description")?,
             name: dd.string("Name")?,
@@ -789,6 +858,8 @@ fn definitions_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<Definition>> {
                     return Ok(None);
                 };
                 Ok(Some(EnumValueDefinition {
+                    before_comment: ed.comments("BeforeDescriptionComment")?,
+                    after_comment: ed.comments("AfterDescriptionComment")?,
                     description: ed.string("Description")?,
                     name: ed.string("Name")?,
                     directives: directives_from(&ed)?,
@@ -806,6 +877,9 @@ fn schema_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<SchemaDefinition
             return Ok(None);
         };
         Ok(Some(SchemaDefinition {
+            before_comment: sd.comments("BeforeDescriptionComment")?,
+            after_comment: sd.comments("AfterDescriptionComment")?,
+            end_comment: sd.comments("EndOfDefinitionComment")?,
             description: sd.string("Description")?,
             directives: directives_from(&sd)?,
             operation_types: sd.list("OperationTypes", "ast.OperationTypeDefinitionList", |o| {
@@ -813,6 +887,7 @@ fn schema_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<SchemaDefinition
                     return Ok(None);
                 };
                 Ok(Some(OperationTypeDefinition {
+                    comment: od.comments("Comment")?,
                     operation: od.string("Operation")?,
                     ty: od.string("Type")?,
                     pos: None,
@@ -829,6 +904,7 @@ pub(crate) fn schema_from_value(v: &Value) -> DecodeResult<SchemaDocument> {
         return Ok(SchemaDocument::default());
     };
     Ok(SchemaDocument {
+        comment: d.comments("Comment")?,
         schema: schema_defs_from(&d, "Schema")?,
         schema_extension: schema_defs_from(&d, "SchemaExtension")?,
         directives: d.list("Directives", "ast.DirectiveDefinitionList", |x| {
@@ -836,6 +912,8 @@ pub(crate) fn schema_from_value(v: &Value) -> DecodeResult<SchemaDocument> {
                 return Ok(None);
             };
             Ok(Some(DirectiveDefinition {
+                before_comment: dd.comments("BeforeDescriptionComment")?,
+                after_comment: dd.comments("AfterDescriptionComment")?,
                 description: dd.string("Description")?,
                 name: dd.string("Name")?,
                 arguments: field_defs_from(&dd, "Arguments", 0)?,

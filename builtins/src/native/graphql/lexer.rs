@@ -25,6 +25,7 @@ pub(crate) enum Kind {
     Float,
     String,
     BlockString,
+    Comment,
 }
 
 impl Kind {
@@ -52,6 +53,7 @@ impl Kind {
             Kind::Float => "Float",
             Kind::String => "String",
             Kind::BlockString => "BlockString",
+            Kind::Comment => "Comment",
         }
     }
 }
@@ -171,9 +173,10 @@ impl<'a> Lexer<'a> {
         ))
     }
 
-    /// The next token (comments and insignificant characters skipped).
+    /// The next token (insignificant characters skipped; comments are
+    /// tokens).
     pub(crate) fn read_token(&mut self) -> Lexed {
-        loop {
+        {
             self.ws();
             self.start = self.end;
             self.start_runes = self.end_runes;
@@ -207,10 +210,7 @@ impl<'a> Lexer<'a> {
                     self.end_runes += 2;
                     return Ok(self.token(Kind::Spread, String::new()));
                 }
-                b'#' => {
-                    self.read_comment();
-                    continue;
-                }
+                b'#' => return Ok(self.read_comment()),
                 b'_' | b'a'..=b'z' | b'A'..=b'Z' => return Ok(self.read_name()),
                 b'-' | b'0'..=b'9' => return self.read_number(),
                 b'"' => {
@@ -279,7 +279,7 @@ impl<'a> Lexer<'a> {
         self.input.get(self.end..).and_then(|s| s.chars().next())
     }
 
-    fn read_comment(&mut self) {
+    fn read_comment(&mut self) -> Token {
         while let Some(c) = self.peek_char() {
             if (c as u32) > 0x1f || c == '\t' {
                 self.end += c.len_utf8();
@@ -288,6 +288,7 @@ impl<'a> Lexer<'a> {
                 break;
             }
         }
+        self.token(Kind::Comment, self.slice(self.start, self.end).to_string())
     }
 
     fn read_name(&mut self) -> Token {

@@ -4,6 +4,7 @@
 
 mod ast;
 mod lexer;
+mod overlap;
 mod parser;
 mod schema;
 mod validate;

@@ -15,6 +15,9 @@ pub(crate) struct Parser<'a> {
     peeked: Option<(Token, Option<GqlError>)>,
     prev: Token,
     depth: usize,
+    /// The comments right before the peeked token.
+    comment: Comments,
+    consuming: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -29,6 +32,8 @@ impl<'a> Parser<'a> {
                 pos: Pos::default(),
             },
             depth: 0,
+            comment: None,
+            consuming: false,
         }
     }
 
@@ -45,7 +50,11 @@ impl<'a> Parser<'a> {
         }
         if self.peeked.is_none() {
             let t = self.lex();
+            let is_comment = t.0.kind == Kind::Comment;
             self.peeked = Some(t);
+            if is_comment {
+                self.consume_comment_group();
+            }
         }
         match &self.peeked {
             Some((t, _)) => t.clone(),
@@ -74,19 +83,48 @@ impl<'a> Parser<'a> {
         if self.err.is_some() {
             return self.prev.clone();
         }
-        let (t, e) = match self.peeked.take() {
-            Some(p) => p,
-            None => self.lex(),
-        };
-        self.prev = t;
-        self.err = e;
+        match self.peeked.take() {
+            Some((t, e)) => {
+                self.comment = None;
+                self.prev = t;
+                self.err = e;
+            }
+            None => {
+                let (t, e) = self.lex();
+                self.prev = t;
+                self.err = e;
+                if self.prev.kind == Kind::Comment {
+                    self.consume_comment_group();
+                }
+            }
+        }
         self.prev.clone()
     }
 
-    fn expect_keyword(&mut self, value: &str) -> Token {
+    /// Collect consecutive comment tokens into `self.comment`.
+    fn consume_comment_group(&mut self) {
+        if self.err.is_some() || self.consuming {
+            return;
+        }
+        self.consuming = true;
+        let mut list = Vec::new();
+        while self.err.is_none() {
+            let tok = self.peek();
+            if tok.kind != Kind::Comment {
+                break;
+            }
+            self.next();
+            list.push(tok.value);
+        }
+        self.comment = Some(list);
+        self.consuming = false;
+    }
+
+    fn expect_keyword(&mut self, value: &str) -> (Token, Comments) {
         let tok = self.peek();
+        let comment = self.comment.clone();
         if tok.kind == Kind::Name && tok.value == value {
-            return self.next();
+            return (self.next(), comment);
         }
         let msg = format!(
             "Expected {}, found {}",
@@ -94,7 +132,7 @@ impl<'a> Parser<'a> {
             tok.describe()
         );
         self.error(&tok, msg);
-        tok
+        (tok, comment)
     }
 
     fn expect(&mut self, kind: Kind) -> Token {
@@ -140,10 +178,20 @@ impl<'a> Parser<'a> {
         out
     }
 
-    fn some<T>(&mut self, start: Kind, end: Kind, mut cb: impl FnMut(&mut Self) -> T) -> Vec<T> {
+    fn some<T>(&mut self, start: Kind, end: Kind, cb: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        self.some_commented(start, end, cb).0
+    }
+
+    /// [`Parser::some`], also returning the comments before the end token.
+    fn some_commented<T>(
+        &mut self,
+        start: Kind,
+        end: Kind,
+        mut cb: impl FnMut(&mut Self) -> T,
+    ) -> (Vec<T>, Comments) {
         let mut out = Vec::new();
         if !self.skip(start) {
-            return out;
+            return (out, None);
         }
         let mut called = false;
         while self.peek_kind() != end && self.err.is_none() {
@@ -154,10 +202,11 @@ impl<'a> Parser<'a> {
             let t = self.peek();
             let msg = format!("expected at least one definition, found {}", t.kind.text());
             self.error(&t, msg);
-            return out;
+            return (out, None);
         }
+        let comment = self.comment.clone();
         self.next();
-        out
+        (out, comment)
     }
 
     /// Enter one nesting level; `false` (with an error set) when too deep.
@@ -514,9 +563,9 @@ impl<'a> Parser<'a> {
             if self.err.is_some() {
                 break;
             }
-            let mut description = String::new();
+            let mut description = (String::new(), None);
             if matches!(self.peek_kind(), Kind::BlockString | Kind::String) {
-                description = self.next().value;
+                description = self.parse_description();
             }
             if self.peek_kind() != Kind::Name {
                 self.unexpected_error();
@@ -528,7 +577,7 @@ impl<'a> Parser<'a> {
                     doc.definitions.push(d);
                 }
                 "schema" => {
-                    let d = self.parse_schema_definition(description, false);
+                    let d = self.parse_schema_definition(description, None);
                     doc.schema.push(d);
                 }
                 "directive" => {
@@ -536,7 +585,7 @@ impl<'a> Parser<'a> {
                     doc.directives.push(d);
                 }
                 "extend" => {
-                    if !description.is_empty() {
+                    if !description.0.is_empty() {
                         let t = self.prev.clone();
                         self.unexpected_token(&t);
                     }
@@ -548,25 +597,40 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        doc.comment = self.comment.clone();
         match self.err {
             Some(e) => Err(e),
             None => Ok(doc),
         }
     }
 
-    fn parse_description(&mut self) -> String {
-        if matches!(self.peek_kind(), Kind::BlockString | Kind::String) {
-            return self.next().value;
+    /// A description (if any) and the comments before it.
+    fn parse_description(&mut self) -> (String, Comments) {
+        let kind = self.peek_kind();
+        let comment = self.comment.clone();
+        if matches!(kind, Kind::BlockString | Kind::String) {
+            return (self.next().value, comment);
         }
-        String::new()
+        (String::new(), comment)
     }
 
-    fn parse_type_system_definition(&mut self, description: String) -> Definition {
+    /// An element's description and the comments around it: before the
+    /// description (only when there is one) and right before the name.
+    fn parse_element_description(&mut self) -> (String, Comments, Comments) {
+        let (text, before) = self.parse_description();
+        let before = if text.is_empty() { None } else { before };
+        self.peek();
+        (text, before, self.comment.clone())
+    }
+
+    fn parse_type_system_definition(&mut self, description: (String, Comments)) -> Definition {
         let kw = self.peek().value;
-        self.expect_keyword(&kw);
+        let (_, after) = self.expect_keyword(&kw);
         let mut def = Definition {
             pos: self.peek_pos(),
-            description,
+            before_comment: description.1,
+            description: description.0,
+            after_comment: after,
             ..Default::default()
         };
         match kw.as_str() {
@@ -580,7 +644,7 @@ impl<'a> Parser<'a> {
                 def.name = self.parse_name();
                 def.interfaces = self.parse_implements_interfaces();
                 def.directives = self.parse_directives(true);
-                def.fields = self.parse_fields_definition();
+                (def.fields, def.end_comment) = self.parse_fields_definition();
             }
             "union" => {
                 def.kind = "UNION".into();
@@ -592,13 +656,13 @@ impl<'a> Parser<'a> {
                 def.kind = "ENUM".into();
                 def.name = self.parse_name();
                 def.directives = self.parse_directives(true);
-                def.enum_values = self.parse_enum_values_definition();
+                (def.enum_values, def.end_comment) = self.parse_enum_values_definition();
             }
             _ => {
                 def.kind = "INPUT_OBJECT".into();
                 def.name = self.parse_name();
                 def.directives = self.parse_directives(true);
-                def.fields = self.parse_input_fields_definition();
+                (def.fields, def.end_comment) = self.parse_input_fields_definition();
             }
         }
         def
@@ -606,27 +670,31 @@ impl<'a> Parser<'a> {
 
     fn parse_schema_definition(
         &mut self,
-        description: String,
-        extension: bool,
+        description: (String, Comments),
+        extension: Option<Comments>,
     ) -> SchemaDefinition {
-        self.expect_keyword("schema");
+        let (_, after) = self.expect_keyword("schema");
         let mut def = SchemaDefinition {
-            description,
+            before_comment: description.1,
+            description: description.0,
+            after_comment: extension.clone().unwrap_or(after),
             pos: self.peek_pos(),
             ..Default::default()
         };
         def.directives = self.parse_directives(true);
-        def.operation_types = self.some(Kind::BraceL, Kind::BraceR, |p| {
-            let mut op = OperationTypeDefinition {
-                pos: p.peek_pos(),
-                ..Default::default()
-            };
-            op.operation = p.parse_operation_type();
-            p.expect(Kind::Colon);
-            op.ty = p.parse_name();
-            op
-        });
-        if extension && def.directives.is_empty() && def.operation_types.is_empty() {
+        (def.operation_types, def.end_comment) =
+            self.some_commented(Kind::BraceL, Kind::BraceR, |p| {
+                let mut op = OperationTypeDefinition {
+                    pos: p.peek_pos(),
+                    comment: p.comment.clone(),
+                    ..Default::default()
+                };
+                op.operation = p.parse_operation_type();
+                p.expect(Kind::Colon);
+                op.ty = p.parse_name();
+                op
+            });
+        if extension.is_some() && def.directives.is_empty() && def.operation_types.is_empty() {
             self.unexpected_error();
         }
         def
@@ -645,13 +713,14 @@ impl<'a> Parser<'a> {
         types
     }
 
-    fn parse_fields_definition(&mut self) -> Vec<FieldDefinition> {
-        self.some(Kind::BraceL, Kind::BraceR, |p| {
+    fn parse_fields_definition(&mut self) -> (Vec<FieldDefinition>, Comments) {
+        self.some_commented(Kind::BraceL, Kind::BraceR, |p| {
             let mut def = FieldDefinition {
                 pos: p.peek_pos(),
                 ..Default::default()
             };
-            def.description = p.parse_description();
+            (def.description, def.before_comment, def.after_comment) =
+                p.parse_element_description();
             def.name = p.parse_name();
             def.arguments = p.parse_argument_defs();
             p.expect(Kind::Colon);
@@ -670,7 +739,7 @@ impl<'a> Parser<'a> {
             pos: self.peek_pos(),
             ..Default::default()
         };
-        def.description = self.parse_description();
+        (def.description, def.before_comment, def.after_comment) = self.parse_element_description();
         def.name = self.parse_name();
         self.expect(Kind::Colon);
         def.ty = Some(self.parse_type_reference());
@@ -693,12 +762,14 @@ impl<'a> Parser<'a> {
         types
     }
 
-    fn parse_enum_values_definition(&mut self) -> Vec<EnumValueDefinition> {
-        self.some(Kind::BraceL, Kind::BraceR, |p| {
-            let description = p.parse_description();
+    fn parse_enum_values_definition(&mut self) -> (Vec<EnumValueDefinition>, Comments) {
+        self.some_commented(Kind::BraceL, Kind::BraceR, |p| {
+            let (description, before_comment, after_comment) = p.parse_element_description();
             let name = p.parse_name();
             let directives = p.parse_directives(true);
             EnumValueDefinition {
+                before_comment,
+                after_comment,
                 description,
                 name,
                 directives,
@@ -706,22 +777,23 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn parse_input_fields_definition(&mut self) -> Vec<FieldDefinition> {
-        self.some(Kind::BraceL, Kind::BraceR, |p| p.parse_input_value_def())
+    fn parse_input_fields_definition(&mut self) -> (Vec<FieldDefinition>, Comments) {
+        self.some_commented(Kind::BraceL, Kind::BraceR, |p| p.parse_input_value_def())
     }
 
     fn parse_type_system_extension(&mut self, doc: &mut SchemaDocument) {
-        self.expect_keyword("extend");
+        let (_, comment) = self.expect_keyword("extend");
         let kw = self.peek().value;
         match kw.as_str() {
             "schema" => {
-                let d = self.parse_schema_definition(String::new(), true);
+                let d = self.parse_schema_definition((String::new(), None), Some(comment));
                 doc.schema_extension.push(d);
             }
             "scalar" | "type" | "interface" | "union" | "enum" | "input" => {
                 self.expect_keyword(&kw);
                 let mut def = Definition {
                     pos: self.peek_pos(),
+                    after_comment: comment,
                     ..Default::default()
                 };
                 def.name = self.parse_name();
@@ -735,7 +807,7 @@ impl<'a> Parser<'a> {
                         def.kind = "OBJECT".into();
                         def.interfaces = self.parse_implements_interfaces();
                         def.directives = self.parse_directives(true);
-                        def.fields = self.parse_fields_definition();
+                        (def.fields, def.end_comment) = self.parse_fields_definition();
                         def.interfaces.is_empty()
                             && def.directives.is_empty()
                             && def.fields.is_empty()
@@ -743,7 +815,7 @@ impl<'a> Parser<'a> {
                     "interface" => {
                         def.kind = "INTERFACE".into();
                         def.directives = self.parse_directives(true);
-                        def.fields = self.parse_fields_definition();
+                        (def.fields, def.end_comment) = self.parse_fields_definition();
                         def.directives.is_empty() && def.fields.is_empty()
                     }
                     "union" => {
@@ -755,13 +827,13 @@ impl<'a> Parser<'a> {
                     "enum" => {
                         def.kind = "ENUM".into();
                         def.directives = self.parse_directives(true);
-                        def.enum_values = self.parse_enum_values_definition();
+                        (def.enum_values, def.end_comment) = self.parse_enum_values_definition();
                         def.directives.is_empty() && def.enum_values.is_empty()
                     }
                     _ => {
                         def.kind = "INPUT_OBJECT".into();
                         def.directives = self.parse_directives(false);
-                        def.fields = self.parse_input_fields_definition();
+                        (def.fields, def.end_comment) = self.parse_input_fields_definition();
                         def.directives.is_empty() && def.fields.is_empty()
                     }
                 };
@@ -774,12 +846,17 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_directive_definition(&mut self, description: String) -> DirectiveDefinition {
-        self.expect_keyword("directive");
+    fn parse_directive_definition(
+        &mut self,
+        description: (String, Comments),
+    ) -> DirectiveDefinition {
+        let (_, after) = self.expect_keyword("directive");
         self.expect(Kind::At);
         let mut def = DirectiveDefinition {
             pos: self.peek_pos(),
-            description,
+            before_comment: description.1,
+            description: description.0,
+            after_comment: after,
             ..Default::default()
         };
         def.name = self.parse_name();

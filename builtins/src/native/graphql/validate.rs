@@ -6,6 +6,7 @@
 
 use super::ast::*;
 use super::lexer::{GqlError, Pos};
+use super::overlap::{Conflict, Overlap};
 use super::schema::{Schema, type_compatible};
 use crate::native::go_quote;
 use std::collections::{HashMap, HashSet};
@@ -14,9 +15,38 @@ use std::collections::{HashMap, HashSet};
 /// included); deeper documents get an error instead of a deep stack.
 const MAX_WALK_DEPTH: usize = 512;
 
+/// What the walker resolved for each field node it visited: its
+/// definition and the type it was selected on (gqlparser stores these on
+/// the AST nodes themselves).
+#[derive(Default)]
+pub(crate) struct FieldInfo<'a>(
+    HashMap<usize, (Option<&'a FieldDefinition>, Option<&'a Definition>)>,
+);
+
+impl<'a> FieldInfo<'a> {
+    pub(crate) fn get(
+        &self,
+        f: &Field,
+    ) -> Option<(Option<&'a FieldDefinition>, Option<&'a Definition>)> {
+        self.0.get(&(std::ptr::from_ref(f) as usize)).copied()
+    }
+
+    fn set(&mut self, f: &Field, d: Option<&'a FieldDefinition>, p: Option<&'a Definition>) {
+        self.0.insert(std::ptr::from_ref(f) as usize, (d, p));
+    }
+}
+
 /// Every validation error, in gqlparser's order.
 pub(crate) fn validate(schema: &Schema, doc: &QueryDocument) -> Vec<GqlError> {
+    let fragments = doc
+        .fragments
+        .iter()
+        .rev()
+        .map(|f| (f.name.as_str(), f.selection_set.as_slice()))
+        .collect();
     let mut w = Walker {
+        info: FieldInfo::default(),
+        overlap: Overlap::new(schema, fragments),
         schema,
         doc,
         errs: Vec::new(),
@@ -44,6 +74,8 @@ pub(crate) fn validate(schema: &Schema, doc: &QueryDocument) -> Vec<GqlError> {
 }
 
 struct Walker<'a> {
+    info: FieldInfo<'a>,
+    overlap: Overlap<'a>,
     schema: &'a Schema,
     doc: &'a QueryDocument,
     errs: Vec<GqlError>,
@@ -245,6 +277,14 @@ impl<'a> Walker<'a> {
         self.doc.fragments.iter().find(|f| f.name == name)
     }
 
+    /// OverlappingFieldsCanBeMerged for one selection set.
+    fn overlapping(&mut self, set: &'a [Selection]) {
+        let conflicts: Vec<Conflict> = self.overlap.within(set, &self.info);
+        for c in conflicts {
+            self.err(c.pos, c.message());
+        }
+    }
+
     fn unknown_type(&self, name: &str) -> String {
         let names: Vec<String> = self.schema.types.keys().cloned().collect();
         format!(
@@ -402,6 +442,7 @@ impl<'a> Walker<'a> {
                 } else {
                     parent.and_then(|p| p.fields.iter().find(|x| x.name == f.name))
                 };
+                self.info.set(f, fdef, parent);
                 let next = fdef.and_then(|fd| self.def(ty_name(&fd.ty)));
                 for a in &f.arguments {
                     let adef = fdef.and_then(|fd| fd.arguments.iter().find(|x| x.name == a.name));
@@ -736,7 +777,7 @@ impl<'a> Walker<'a> {
 
     fn on_field(
         &mut self,
-        f: &Field,
+        f: &'a Field,
         fdef: Option<&'a FieldDefinition>,
         parent: Option<&'a Definition>,
     ) {
@@ -773,6 +814,10 @@ impl<'a> Walker<'a> {
                     self.err(f.pos, msg);
                 }
             }
+        }
+        // OverlappingFieldsCanBeMerged
+        if self.cur_op.is_some() {
+            self.overlapping(&f.selection_set);
         }
         // ProvidedRequiredArguments
         if let Some(fd) = fdef {
@@ -884,7 +929,7 @@ impl<'a> Walker<'a> {
             .any(|f| parents.contains(&f.as_str()))
     }
 
-    fn on_inline_fragment(&mut self, i: &InlineFragment, parent: Option<&'a Definition>) {
+    fn on_inline_fragment(&mut self, i: &'a InlineFragment, parent: Option<&'a Definition>) {
         let tdef = self.def(&i.type_condition);
         // FragmentsOnCompositeTypes
         if let Some(t) = tdef
@@ -902,6 +947,8 @@ impl<'a> Walker<'a> {
         if !i.type_condition.is_empty() && tdef.is_none() {
             self.err(i.pos, format!("Unknown type \"{}\".", i.type_condition));
         }
+        // OverlappingFieldsCanBeMerged
+        self.overlapping(&i.selection_set);
         // PossibleFragmentSpreads
         if !self.possible_spread(parent, &i.type_condition)
             && let Some(p) = parent
@@ -973,6 +1020,8 @@ impl<'a> Walker<'a> {
         if !self.fragments_used.contains(&f.name) {
             self.err(f.pos, format!("Fragment \"{}\" is never used.", f.name));
         }
+        // OverlappingFieldsCanBeMerged
+        self.overlapping(&f.selection_set);
         // UniqueFragmentNames
         if !self.fragment_names.insert(f.name.clone()) {
             self.err(
@@ -1066,6 +1115,8 @@ impl<'a> Walker<'a> {
                 self.err(vd.pos, msg);
             }
         }
+        // OverlappingFieldsCanBeMerged
+        self.overlapping(&op.selection_set);
         // SingleFieldSubscriptions
         if self.schema.subscription.is_some() && op.operation == "subscription" {
             let mut fields: Vec<(String, Option<Pos>)> = Vec::new();
