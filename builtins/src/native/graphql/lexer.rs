@@ -176,71 +176,69 @@ impl<'a> Lexer<'a> {
     /// The next token (insignificant characters skipped; comments are
     /// tokens).
     pub(crate) fn read_token(&mut self) -> Lexed {
-        {
-            self.ws();
-            self.start = self.end;
-            self.start_runes = self.end_runes;
-            let Some(r) = self.byte(self.start) else {
-                return Ok(self.token(Kind::Eof, String::new()));
-            };
-            self.end += 1;
-            self.end_runes += 1;
-            let punct = match r {
-                b'!' => Some(Kind::Bang),
-                b'$' => Some(Kind::Dollar),
-                b'&' => Some(Kind::Amp),
-                b'(' => Some(Kind::ParenL),
-                b')' => Some(Kind::ParenR),
-                b':' => Some(Kind::Colon),
-                b'=' => Some(Kind::Equals),
-                b'@' => Some(Kind::At),
-                b'[' => Some(Kind::BracketL),
-                b']' => Some(Kind::BracketR),
-                b'{' => Some(Kind::BraceL),
-                b'}' => Some(Kind::BraceR),
-                b'|' => Some(Kind::Pipe),
-                _ => None,
-            };
-            if let Some(k) = punct {
-                return Ok(self.token(k, String::new()));
+        self.ws();
+        self.start = self.end;
+        self.start_runes = self.end_runes;
+        let Some(r) = self.byte(self.start) else {
+            return Ok(self.token(Kind::Eof, String::new()));
+        };
+        self.end += 1;
+        self.end_runes += 1;
+        let punct = match r {
+            b'!' => Some(Kind::Bang),
+            b'$' => Some(Kind::Dollar),
+            b'&' => Some(Kind::Amp),
+            b'(' => Some(Kind::ParenL),
+            b')' => Some(Kind::ParenR),
+            b':' => Some(Kind::Colon),
+            b'=' => Some(Kind::Equals),
+            b'@' => Some(Kind::At),
+            b'[' => Some(Kind::BracketL),
+            b']' => Some(Kind::BracketR),
+            b'{' => Some(Kind::BraceL),
+            b'}' => Some(Kind::BraceR),
+            b'|' => Some(Kind::Pipe),
+            _ => None,
+        };
+        if let Some(k) = punct {
+            return Ok(self.token(k, String::new()));
+        }
+        match r {
+            b'.' if self.bytes.get(self.start..self.start + 3) == Some(b"...") => {
+                self.end += 2;
+                self.end_runes += 2;
+                return Ok(self.token(Kind::Spread, String::new()));
             }
-            match r {
-                b'.' if self.bytes.get(self.start..self.start + 3) == Some(b"...") => {
-                    self.end += 2;
-                    self.end_runes += 2;
-                    return Ok(self.token(Kind::Spread, String::new()));
+            b'#' => return Ok(self.read_comment()),
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' => return Ok(self.read_name()),
+            b'-' | b'0'..=b'9' => return self.read_number(),
+            b'"' => {
+                if self.bytes.get(self.start..self.start + 3) == Some(b"\"\"\"") {
+                    return self.read_block_string();
                 }
-                b'#' => return Ok(self.read_comment()),
-                b'_' | b'a'..=b'z' | b'A'..=b'Z' => return Ok(self.read_name()),
-                b'-' | b'0'..=b'9' => return self.read_number(),
-                b'"' => {
-                    if self.bytes.get(self.start..self.start + 3) == Some(b"\"\"\"") {
-                        return self.read_block_string();
-                    }
-                    return self.read_string();
-                }
-                _ => {}
+                return self.read_string();
             }
-            self.end -= 1;
-            self.end_runes -= 1;
-            if r < 0x20 && r != b'\t' && r != b'\n' && r != b'\r' {
-                return self.error(format!(
-                    "Cannot contain the invalid character \"\\u{:04}\"",
-                    r
-                ));
-            }
-            if r == b'\'' {
-                return self.error(
-                    "Unexpected single quote character ('), did you mean to use a double quote (\")?"
-                        .to_string(),
-                );
-            }
-            // Go's string(byte) is the Latin-1 rune of that byte.
+            _ => {}
+        }
+        self.end -= 1;
+        self.end_runes -= 1;
+        if r < 0x20 && r != b'\t' && r != b'\n' && r != b'\r' {
             return self.error(format!(
-                "Cannot parse the unexpected character \"{}\".",
-                char::from(r)
+                "Cannot contain the invalid character \"\\u{:04}\"",
+                r
             ));
         }
+        if r == b'\'' {
+            return self.error(
+                "Unexpected single quote character ('), did you mean to use a double quote (\")?"
+                    .to_string(),
+            );
+        }
+        // Go's string(byte) is the Latin-1 rune of that byte.
+        self.error(format!(
+            "Cannot parse the unexpected character \"{}\".",
+            char::from(r)
+        ))
     }
 
     fn ws(&mut self) {
