@@ -327,7 +327,62 @@ def build():
     return cs
 
 
+TOKENS = ["{", "}", "(", ")", ":", "$x", "$v", "...", "@", "!", "=", "[", "]", "on", "1", "2.5",
+          "\"s\"", "name", "id", "hero", "friends", "JEDI", "null", "true", "#c\n", "query", "fragment",
+          "F", "Human", "|", "&", "type", "input", "Int", "String", "Query", "extend", "enum",
+          "\"\"\"b\"\"\"", "__typename", ",", "\n", "directive", "interface", "implements"]
+
+
+def mutate(rnd, text):
+    toks = text.replace("{", " { ").replace("}", " } ").replace("(", " ( ").replace(")", " ) ").split()
+    for _ in range(rnd.randint(1, 3)):
+        if not toks:
+            break
+        op = rnd.randrange(4)
+        i = rnd.randrange(len(toks))
+        if op == 0:
+            del toks[i]
+        elif op == 1:
+            toks.insert(i, rnd.choice(TOKENS))
+        elif op == 2:
+            j = rnd.randrange(len(toks))
+            toks[i], toks[j] = toks[j], toks[i]
+        else:
+            toks[i] = rnd.choice(TOKENS)
+    return " ".join(toks)
+
+
+def explore(seed, n):
+    """Random cases for exploratory differential runs (not the committed corpus)."""
+    rnd = random.Random(seed)
+    cs = []
+    for _ in range(n):
+        r = rnd.random()
+        if r < 0.35:
+            q = mutate(rnd, rnd.choice(QUERIES_OK + QUERIES_BAD))
+            cs.append((rnd.choice(["graphql.parse", "graphql.is_valid"]), J(q, SCHEMA)))
+        elif r < 0.5:
+            cs.append(("graphql.parse_query", J(mutate(rnd, rnd.choice(SYNTAX + QUERIES_OK)))))
+        elif r < 0.8:
+            sc = mutate(rnd, rnd.choice(SCHEMAS))
+            cs.append((rnd.choice(["graphql.parse_schema", "graphql.schema_is_valid"]), J(sc)))
+            cs.append(("graphql.parse", J("{ a }", sc)))
+        else:
+            sc = mutate(rnd, SCHEMA)
+            cs.append(("graphql.parse", J(rnd.choice(QUERIES_OK), sc)))
+    return cs
+
+
 def main():
+    if "--explore" in sys.argv:
+        seed = int(sys.argv[sys.argv.index("--explore") + 1])
+        out_path = sys.argv[sys.argv.index("--explore") + 2]
+        o = Oracle()
+        out = [{"name": n, "args": a, "expect": o.call(n, a)} for n, a in explore(seed, 1500)]
+        with open(out_path, "w") as f:
+            json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
+        print(f"explore: {len(out)} cases -> {out_path}")
+        return 0
     check = "--check" in sys.argv
     if not os.path.exists(LIB):
         print(f"oracle library absent: {LIB}", file=sys.stderr)

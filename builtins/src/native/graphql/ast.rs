@@ -19,6 +19,9 @@ pub(crate) mod vk {
     pub(crate) const OBJECT: u8 = 9;
 }
 
+/// A group of `#` comments (their texts, `#` included).
+pub(crate) type Comments = Option<Vec<String>>;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GValue {
     pub(crate) kind: u8,
@@ -29,6 +32,7 @@ pub(crate) struct GValue {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChildValue {
+    pub(crate) comment: Comments,
     pub(crate) name: String,
     pub(crate) value: Option<GValue>,
     pub(crate) pos: Option<Pos>,
@@ -36,6 +40,7 @@ pub(crate) struct ChildValue {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Argument {
+    pub(crate) comment: Comments,
     pub(crate) name: String,
     pub(crate) value: Option<GValue>,
     pub(crate) pos: Option<Pos>,
@@ -87,6 +92,7 @@ impl TypeRef {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct VariableDefinition {
+    pub(crate) comment: Comments,
     pub(crate) variable: String,
     pub(crate) ty: Option<TypeRef>,
     pub(crate) default: Option<GValue>,
@@ -104,6 +110,7 @@ pub(crate) enum Selection {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Field {
+    pub(crate) comment: Comments,
     pub(crate) alias: String,
     pub(crate) name: String,
     pub(crate) arguments: Vec<Argument>,
@@ -114,6 +121,7 @@ pub(crate) struct Field {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FragmentSpread {
+    pub(crate) comment: Comments,
     pub(crate) name: String,
     pub(crate) directives: Vec<Directive>,
     pub(crate) pos: Option<Pos>,
@@ -121,6 +129,7 @@ pub(crate) struct FragmentSpread {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InlineFragment {
+    pub(crate) comment: Comments,
     pub(crate) type_condition: String,
     pub(crate) directives: Vec<Directive>,
     pub(crate) selection_set: Vec<Selection>,
@@ -129,6 +138,7 @@ pub(crate) struct InlineFragment {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OperationDefinition {
+    pub(crate) comment: Comments,
     pub(crate) operation: String,
     pub(crate) name: String,
     pub(crate) variable_definitions: Vec<VariableDefinition>,
@@ -139,6 +149,7 @@ pub(crate) struct OperationDefinition {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FragmentDefinition {
+    pub(crate) comment: Comments,
     pub(crate) name: String,
     pub(crate) variable_definition: Vec<VariableDefinition>,
     pub(crate) type_condition: String,
@@ -152,9 +163,6 @@ pub(crate) struct QueryDocument {
     pub(crate) operations: Vec<OperationDefinition>,
     pub(crate) fragments: Vec<FragmentDefinition>,
 }
-
-/// A group of `#` comments (their texts, `#` included).
-pub(crate) type Comments = Option<Vec<String>>;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldDefinition {
@@ -314,6 +322,7 @@ pub(crate) fn value_to_value(v: &GValue) -> Value {
         .s("Raw", &v.raw)
         .list("Children", &v.children, |c| {
             Obj::new()
+                .c("Comment", &c.comment)
                 .s("Name", &c.name)
                 .v("Value", c.value.as_ref().map(value_to_value))
                 .done()
@@ -326,6 +335,7 @@ pub(crate) fn value_to_value(v: &GValue) -> Value {
 fn args_to_value(a: &[Argument]) -> Value {
     arr(a, |a| {
         Obj::new()
+            .c("Comment", &a.comment)
             .s("Name", &a.name)
             .v("Value", a.value.as_ref().map(value_to_value))
             .done()
@@ -353,6 +363,7 @@ fn type_to_value(t: &TypeRef) -> Value {
 fn var_defs_to_value(v: &[VariableDefinition]) -> Value {
     arr(v, |v| {
         Obj::new()
+            .c("Comment", &v.comment)
             .s("Variable", &v.variable)
             .v("Type", v.ty.as_ref().map(type_to_value))
             .v("DefaultValue", v.default.as_ref().map(value_to_value))
@@ -365,6 +376,7 @@ fn var_defs_to_value(v: &[VariableDefinition]) -> Value {
 fn selections_to_value(s: &[Selection]) -> Value {
     arr(s, |s| match s {
         Selection::Field(f) => Obj::new()
+            .c("Comment", &f.comment)
             .s("Alias", &f.alias)
             .s("Name", &f.name)
             .v("Arguments", Some(args_to_value(&f.arguments)))
@@ -372,10 +384,12 @@ fn selections_to_value(s: &[Selection]) -> Value {
             .v("SelectionSet", Some(selections_to_value(&f.selection_set)))
             .done(),
         Selection::Spread(f) => Obj::new()
+            .c("Comment", &f.comment)
             .s("Name", &f.name)
             .v("Directives", Some(directives_to_value(&f.directives)))
             .done(),
         Selection::Inline(f) => Obj::new()
+            .c("Comment", &f.comment)
             .s("TypeCondition", &f.type_condition)
             .v("Directives", Some(directives_to_value(&f.directives)))
             .v("SelectionSet", Some(selections_to_value(&f.selection_set)))
@@ -388,6 +402,7 @@ pub(crate) fn query_to_value(doc: &QueryDocument) -> Value {
     Obj::new()
         .list("Operations", &doc.operations, |o| {
             Obj::new()
+                .c("Comment", &o.comment)
                 .s("Operation", &o.operation)
                 .s("Name", &o.name)
                 .v(
@@ -400,6 +415,7 @@ pub(crate) fn query_to_value(doc: &QueryDocument) -> Value {
         })
         .list("Fragments", &doc.fragments, |f| {
             Obj::new()
+                .c("Comment", &f.comment)
                 .s("Name", &f.name)
                 .v(
                     "VariableDefinition",
@@ -646,6 +662,7 @@ fn gvalue_from(v: &Value, depth: usize) -> DecodeResult<Option<GValue>> {
             return Ok(None);
         };
         Ok(Some(ChildValue {
+            comment: cd.comments("Comment")?,
             name: cd.string("Name")?,
             value: match cd.get("Value") {
                 Some(x) => gvalue_from(x, depth + 1)?,
@@ -668,6 +685,7 @@ fn args_from(d: &Dec<'_>) -> DecodeResult<Vec<Argument>> {
             return Ok(None);
         };
         Ok(Some(Argument {
+            comment: ad.comments("Comment")?,
             name: ad.string("Name")?,
             value: match ad.get("Value") {
                 Some(x) => gvalue_from(x, 0)?,
@@ -712,6 +730,7 @@ fn var_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<VariableDefinition>
             return Ok(None);
         };
         Ok(Some(VariableDefinition {
+            comment: vd.comments("Comment")?,
             variable: vd.string("Variable")?,
             ty: type_from(vd.get("Type"), 0)?,
             default: match vd.get("DefaultValue") {
@@ -737,6 +756,7 @@ fn selections_from(d: &Dec<'_>, depth: usize) -> DecodeResult<Vec<Selection>> {
             && let (Ok(name), Ok(directives)) = (fd.string("Name"), directives_from(&fd))
         {
             return Ok(Some(Selection::Spread(FragmentSpread {
+                comment: fd.comments("Comment").ok().flatten(),
                 name,
                 directives,
                 pos: None,
@@ -750,6 +770,7 @@ fn selections_from(d: &Dec<'_>, depth: usize) -> DecodeResult<Vec<Selection>> {
             )
         {
             return Ok(Some(Selection::Inline(InlineFragment {
+                comment: None,
                 type_condition: tc,
                 directives,
                 selection_set: ss,
@@ -768,6 +789,7 @@ fn field_from(item: &Value, depth: usize) -> DecodeResult<Option<Field>> {
     };
     let Some(fd) = fd else { return Ok(None) };
     Ok(Some(Field {
+        comment: None,
         alias: fd.string("Alias")?,
         name: fd.string("Name")?,
         arguments: args_from(&fd)?,
@@ -787,6 +809,7 @@ pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
             return Ok(None);
         };
         Ok(Some(OperationDefinition {
+            comment: None,
             operation: od.string("Operation")?,
             name: od.string("Name")?,
             variable_definitions: var_defs_from(&od, "VariableDefinitions")?,
@@ -800,6 +823,7 @@ pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
             return Ok(None);
         };
         Ok(Some(FragmentDefinition {
+            comment: None,
             name: fd.string("Name")?,
             variable_definition: var_defs_from(&fd, "VariableDefinition")?,
             type_condition: fd.string("TypeCondition")?,

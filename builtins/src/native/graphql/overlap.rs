@@ -292,8 +292,9 @@ impl<'a> Overlap<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let (Some((Some(da), Some(pa))), Some((Some(db), Some(pb)))) = (info.get(a), info.get(b))
-        else {
+        // Both fields need the type they are selected on; their own
+        // definitions may be unknown.
+        let (Some((da, Some(pa))), Some((db, Some(pb)))) = (info.get(a), info.get(b)) else {
             return None;
         };
         let exclusive =
@@ -316,8 +317,10 @@ impl<'a> Overlap<'a> {
                 return Some(conflict("they have differing arguments".to_string()));
             }
         }
-        if let (Some(ta), Some(tb)) = (&da.ty, &db.ty)
-            && self.types_conflict(ta, tb)
+        if let (Some(ta), Some(tb)) = (
+            da.and_then(|d| d.ty.as_ref()),
+            db.and_then(|d| d.ty.as_ref()),
+        ) && self.types_conflict(ta, tb)
         {
             return Some(conflict(format!(
                 "they return conflicting types \"{}\" and \"{}\"",

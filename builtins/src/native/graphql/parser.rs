@@ -145,6 +145,14 @@ impl<'a> Parser<'a> {
         tok
     }
 
+    /// [`Parser::expect`], returning the comments before the token.
+    fn expect_commented(&mut self, kind: Kind) -> Comments {
+        self.peek();
+        let comment = self.comment.clone();
+        self.expect(kind);
+        comment
+    }
+
     fn skip(&mut self, kind: Kind) -> bool {
         if self.err.is_some() {
             return false;
@@ -271,6 +279,7 @@ impl<'a> Parser<'a> {
         }
         let mut od = OperationDefinition {
             pos: self.peek_pos(),
+            comment: self.comment.clone(),
             ..Default::default()
         };
         od.operation = self.parse_operation_type();
@@ -303,6 +312,7 @@ impl<'a> Parser<'a> {
     fn parse_variable_definition(&mut self) -> VariableDefinition {
         let mut def = VariableDefinition {
             pos: self.peek_pos(),
+            comment: self.comment.clone(),
             ..Default::default()
         };
         def.variable = self.parse_variable();
@@ -350,6 +360,7 @@ impl<'a> Parser<'a> {
     fn parse_field(&mut self) -> Field {
         let mut f = Field {
             pos: self.peek_pos(),
+            comment: self.comment.clone(),
             ..Default::default()
         };
         f.alias = self.parse_name();
@@ -367,9 +378,10 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_arguments(&mut self, is_const: bool) -> Vec<Argument> {
-        self.many(Kind::ParenL, Kind::ParenR, |p| {
+        self.some(Kind::ParenL, Kind::ParenR, |p| {
             let mut a = Argument {
                 pos: p.peek_pos(),
+                comment: p.comment.clone(),
                 ..Default::default()
             };
             a.name = p.parse_name();
@@ -380,13 +392,14 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_fragment(&mut self) -> Selection {
-        self.expect(Kind::Spread);
+        let comment = self.expect_commented(Kind::Spread);
         let peek = self.peek();
         if peek.kind == Kind::Name && peek.value != "on" {
             let pos = self.peek_pos();
             let name = self.parse_fragment_name();
             let directives = self.parse_directives(false);
             return Selection::Spread(FragmentSpread {
+                comment,
                 name,
                 directives,
                 pos,
@@ -394,6 +407,7 @@ impl<'a> Parser<'a> {
         }
         let mut def = InlineFragment {
             pos: self.peek_pos(),
+            comment,
             ..Default::default()
         };
         if self.peek().value == "on" {
@@ -410,7 +424,7 @@ impl<'a> Parser<'a> {
             pos: self.peek_pos(),
             ..Default::default()
         };
-        self.expect_keyword("fragment");
+        def.comment = self.expect_keyword("fragment").1;
         def.name = self.parse_fragment_name();
         def.variable_definition = self.parse_variable_definitions();
         self.expect_keyword("on");
@@ -459,6 +473,7 @@ impl<'a> Parser<'a> {
                 let children = self.many(Kind::BraceL, Kind::BraceR, |p| {
                     let mut c = ChildValue {
                         pos: p.peek_pos(),
+                        comment: p.comment.clone(),
                         ..Default::default()
                     };
                     c.name = p.parse_name();
@@ -544,7 +559,6 @@ impl<'a> Parser<'a> {
             t.named = self.parse_name();
         }
         if self.skip(Kind::Bang) {
-            t.pos = self.peek_pos();
             t.non_null = true;
         }
         self.leave();
@@ -715,12 +729,10 @@ impl<'a> Parser<'a> {
 
     fn parse_fields_definition(&mut self) -> (Vec<FieldDefinition>, Comments) {
         self.some_commented(Kind::BraceL, Kind::BraceR, |p| {
-            let mut def = FieldDefinition {
-                pos: p.peek_pos(),
-                ..Default::default()
-            };
+            let mut def = FieldDefinition::default();
             (def.description, def.before_comment, def.after_comment) =
                 p.parse_element_description();
+            def.pos = p.peek_pos();
             def.name = p.parse_name();
             def.arguments = p.parse_argument_defs();
             p.expect(Kind::Colon);
@@ -735,11 +747,9 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_input_value_def(&mut self) -> FieldDefinition {
-        let mut def = FieldDefinition {
-            pos: self.peek_pos(),
-            ..Default::default()
-        };
+        let mut def = FieldDefinition::default();
         (def.description, def.before_comment, def.after_comment) = self.parse_element_description();
+        def.pos = self.peek_pos();
         def.name = self.parse_name();
         self.expect(Kind::Colon);
         def.ty = Some(self.parse_type_reference());

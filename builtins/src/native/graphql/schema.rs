@@ -212,13 +212,13 @@ pub(crate) fn build(user: &SchemaDocument) -> Result<Schema, GqlError> {
         }
     }
     for dir in all_dirs {
-        if schema.directives.contains_key(&dir.name) {
-            if matches!(
+        // Built-in directives may be redeclared (the later one is kept).
+        if schema.directives.contains_key(&dir.name)
+            && !matches!(
                 dir.name.as_str(),
                 "include" | "skip" | "deprecated" | "specifiedBy"
-            ) {
-                continue;
-            }
+            )
+        {
             return Err(err(
                 dir.pos,
                 format!("Cannot redeclare directive {}.", dir.name),
@@ -368,6 +368,7 @@ fn validate_directives(
     location: &str,
     current: Option<&str>,
 ) -> Result<(), GqlError> {
+    let mut seen = std::collections::HashSet::new();
     for d in dirs {
         validate_name(d.pos, &d.name)?;
         if current == Some(d.name.as_str()) {
@@ -384,6 +385,43 @@ fn validate_directives(
                 d.pos,
                 format!("Directive {} is not applicable on {}.", d.name, location),
             ));
+        }
+        if !def.is_repeatable && !seen.insert(d.name.as_str()) {
+            return Err(err(
+                d.pos,
+                format!(
+                    "The directive {} can only be used once at this location.",
+                    d.name
+                ),
+            ));
+        }
+        for a in &d.arguments {
+            if !def.arguments.iter().any(|x| x.name == a.name) {
+                return Err(err(
+                    a.pos,
+                    format!("Undefined argument {} for directive {}.", a.name, d.name),
+                ));
+            }
+        }
+        for ad in &def.arguments {
+            let required = ad.ty.as_ref().is_some_and(|t| t.non_null) && ad.default_value.is_none();
+            if !required {
+                continue;
+            }
+            let given = d
+                .arguments
+                .iter()
+                .find(|a| a.name == ad.name)
+                .and_then(|a| a.value.as_ref());
+            if given.is_none_or(|v| v.kind == vk::NULL) {
+                return Err(err(
+                    d.pos,
+                    format!(
+                        "Argument {} for directive {} cannot be null.",
+                        ad.name, d.name
+                    ),
+                ));
+            }
         }
     }
     Ok(())
