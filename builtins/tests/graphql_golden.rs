@@ -21,7 +21,43 @@ fn corpus() -> Vec<serde_json::Value> {
         std::path::PathBuf::from,
     );
     let text = std::fs::read_to_string(&path).expect("golden corpus");
-    serde_json::from_str(&text).expect("golden json")
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("golden json");
+    match doc {
+        serde_json::Value::Array(cases) => cases,
+        doc => {
+            let defs = doc["defs"].as_object().expect("defs").clone();
+            doc["cases"]
+                .as_array()
+                .expect("cases")
+                .iter()
+                .map(|c| expand(c, &defs))
+                .collect()
+        }
+    }
+}
+
+/// Replace `{"$ref": name}` by the named def.
+fn expand(
+    v: &serde_json::Value,
+    defs: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Object(o) => {
+            if o.len() == 1
+                && let Some(J::String(name)) = o.get("$ref")
+            {
+                return defs.get(name).cloned().expect("known $ref");
+            }
+            J::Object(
+                o.iter()
+                    .map(|(k, x)| (k.clone(), expand(x, defs)))
+                    .collect(),
+            )
+        }
+        J::Array(a) => J::Array(a.iter().map(|x| expand(x, defs)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Known, accepted differences from OPA: (builtin, substring of the case's

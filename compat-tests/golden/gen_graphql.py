@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Generate (or --check) compat-tests/golden/graphql.json from OPA v1.20.2.
 
-Same format and oracle as gen_builtins.py (imported from it): each case is
-{"name", "args": [{"json": v}...], "expect": ...}. The cases cover the six
+Uses the oracle of gen_builtins.py (imported from it). The file is
+{"defs": {name: value}, "cases": [...]}; each case is {"name", "args":
+[{"json": v}...], "expect": ...} as in the other corpora, except that a value
+equal to one of the (large) defs is written {"$ref": name} to keep the file
+small; the replay expands the references. The cases cover the six
 graphql.* builtins over hand-written queries and schemas (valid and broken
 syntax, schema validation errors, query validation errors) plus seeded
 random mutations of them, and AST objects fed back as inputs.
@@ -182,6 +185,11 @@ QUERIES_BAD = [
     "query ($x: Int @rep) { numbers(list: [$x]) }",
     "{ hero { name @deprecated } }",
     "fragment F on Human @include(if: true) { name } { human(id: 1) { ...F } }",
+    "fragment F on Human @include(if: rue) { name } { human(id: 1) { ...F } }",
+    "{ pet { ... on Dog { name: barks } ... on Cat { name: mows } } }",
+    "{ dog { name: Human friends name nickname } }",
+    "{ hero { friends { name } friends { name: type } } }",
+    "{ implements { friends { name } friends { name: id } } }",
 ]
 
 SYNTAX = [
@@ -202,6 +210,7 @@ SYNTAX = [
     "{ a, b,, c }", "{\n\n  a(\n b: 1\n ) }", "{ a(b: \"\"\"  x\n    y\n      z\"\"\") }",
     "{ a(b: \"\"\"\n\n  x\n\n\"\"\") }", "{ a(b: \"\"\"esc \\\"\"\" q\"\"\") }", "{ a(b: \"\\/\\b\\f\\n\\r\\t\") }",
     "{ a(b: 1 c: 2) }", "query Q($a: Int! = 1, $b: String = \"x\") { a }", "{ a } fragment F on T { b }",
+    "{ a() }", "{ ab: \"\"\"block\n  text\"\"\") }", "{ a(b: \"\"\"x\ny\"\"\" c: d) }",
     "\t{ a }", "{ a(b: nul) }", "{ a(b: TRUE) }", "{ a(b: 12345678901234567890) }",
 ]
 
@@ -278,6 +287,14 @@ SCHEMAS = [
     "type Query { a: [[Int!]!] }",
     "'single'",
     "type Query { a: Int } $",
+    "directive @include(if: query) on FIELD type Query { a: Int }",
+    "type Query { a: Int @deprecated(unit: 1) }",
+    "directive @d(x: Int!) on FIELD_DEFINITION type Query { a: Int @d }",
+    "directive @d(x: Int!) on FIELD_DEFINITION type Query { a: Int @d(x: null) }",
+    "type Query { a: Int @deprecated @deprecated }",
+    "directive @d repeatable on FIELD_DEFINITION type Query { a: Int @d @d }",
+    "type Query implements I { \"s\" a: String } interface I { a: Int }",
+    "type Query { a: [Undefined]! }",
     # comments attach to schema nodes
     "# c0\n\"d\" # c1\ntype Query # c2\n{ # c3\n a: Int # c4\n # c5\n} # c6\n# c7\nenum E { # e1\n A # e2\n}\n# end",
     "# s0\n\"sd\" # s1\nschema # s2\n{ # s3\n  query: Query # s4\n} # s5\n# d0\n\"dd\" # d1\ndirective @x( # a0\n  \"ad\" # a1\n  a: Int # a2\n) on FIELD # d2\nextend # x0\ntype Query { # x1\n  b: Int\n} # x2\nunion U # u0\n = A # u1\ninput I { # i0\n  a: Int # i1\n} # i2\nscalar S # z\n",
@@ -309,6 +326,8 @@ def build():
     for s in SCHEMAS:
         cs.append(("graphql.parse", J("{ a }", s)))
         cs.append(("graphql.is_valid", J("{ a }", s)))
+    # seeded random mutations (token and character level)
+    cs.extend(explore(7, 400))
     # random token-level mutations of valid queries
     for _ in range(120):
         q = rnd.choice(QUERIES_OK + QUERIES_BAD)
@@ -352,10 +371,32 @@ def mutate(rnd, text):
     return " ".join(toks)
 
 
+CHARS = ["\\", "\"", "'", "\u0000", "\u0007", "\t", "\r", "\r\n", "\ufeff", "é", "ਊ", "🙂", ".", "..",
+         "-", "0", "01", "1e", "1.", "\\u00e9", "\\u12", "\\x", "#", "\"\"\"", "\\\"\"\"", ";", "?", "%", "~"]
+
+
+def char_mutate(rnd, text):
+    for _ in range(rnd.randint(1, 2)):
+        i = rnd.randrange(len(text) + 1)
+        if rnd.random() < 0.3 and text:
+            text = text[:i] + text[i + 1:]
+        else:
+            text = text[:i] + rnd.choice(CHARS) + text[i:]
+    return text
+
+
 def explore(seed, n):
     """Random cases for exploratory differential runs (not the committed corpus)."""
     rnd = random.Random(seed)
     cs = []
+    for _ in range(n // 4):
+        r = rnd.random()
+        if r < 0.4:
+            cs.append(("graphql.parse_query", J(char_mutate(rnd, rnd.choice(SYNTAX + QUERIES_OK)))))
+        elif r < 0.7:
+            cs.append(("graphql.parse_schema", J(char_mutate(rnd, rnd.choice(SCHEMAS)))))
+        else:
+            cs.append(("graphql.parse", J(char_mutate(rnd, rnd.choice(QUERIES_OK + QUERIES_BAD)), SCHEMA)))
     for _ in range(n):
         r = rnd.random()
         if r < 0.35:
@@ -371,6 +412,27 @@ def explore(seed, n):
             sc = mutate(rnd, SCHEMA)
             cs.append(("graphql.parse", J(rnd.choice(QUERIES_OK), sc)))
     return cs
+
+
+def compress(v, defs):
+    """Replace values equal to a def by {"$ref": name}."""
+    for k, d in defs.items():
+        if v == d and not isinstance(v, bool):
+            return {"$ref": k}
+    if isinstance(v, list):
+        return [compress(x, defs) for x in v]
+    if isinstance(v, dict):
+        return {k: compress(x, defs) for k, x in v.items()}
+    return v
+
+
+def dump(out):
+    """One case per line (stable, diff-friendly)."""
+    lines = ['{"defs": ' + json.dumps(out["defs"], ensure_ascii=False, sort_keys=True) + ',', '"cases": [']
+    cases = [json.dumps(c, ensure_ascii=False, sort_keys=True) for c in out["cases"]]
+    lines.append(",\n".join(cases))
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -413,6 +475,10 @@ def main():
         for name in ["graphql.parse_query", "graphql.parse_schema", "graphql.schema_is_valid"]:
             args = J(bad)
             out.append({"name": name, "args": args, "expect": o.call(name, args)})
+    defs = {"SCHEMA": SCHEMA, "SCHEMA2": SCHEMA2}
+    for k in ["SCHEMA", "SCHEMA2"]:
+        defs[k + "_AST"] = o.call("graphql.parse_schema", J(defs[k]))["value"]
+    out = {"defs": defs, "cases": [compress(c, defs) for c in out]}
     path = os.path.join(HERE, "graphql.json")
     if check:
         with open(path) as f:
@@ -422,9 +488,8 @@ def main():
             return 1
         return 0
     with open(path, "w") as f:
-        json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
-        f.write("\n")
-    print(f"graphql: {len(out)} cases")
+        f.write(dump(out))
+    print(f"graphql: {len(out['cases'])} cases")
     return 0
 
 

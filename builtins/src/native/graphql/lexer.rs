@@ -62,7 +62,9 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Pos {
     pub(crate) line: usize,
-    pub(crate) column: usize,
+    /// gqlparser's column arithmetic: negative for a token that starts on
+    /// an earlier line than the line counter (a multi-line block string).
+    pub(crate) column: i64,
 }
 
 /// A positioned error message.
@@ -153,7 +155,7 @@ impl<'a> Lexer<'a> {
             value,
             pos: Pos {
                 line: self.line,
-                column: self.start_runes.saturating_sub(self.line_start_runes) + 1,
+                column: rune_column(self.start_runes, self.line_start_runes),
             },
         }
     }
@@ -161,7 +163,7 @@ impl<'a> Lexer<'a> {
     fn error(&self, message: String) -> Lexed {
         let pos = Pos {
             line: self.line,
-            column: self.end_runes.saturating_sub(self.line_start_runes) + 1,
+            column: rune_column(self.end_runes, self.line_start_runes),
         };
         Err((
             Token {
@@ -511,6 +513,13 @@ impl<'a> Lexer<'a> {
         }
         self.error("Unterminated string.".to_string())
     }
+}
+
+/// `offset - line_start + 1` in signed arithmetic.
+fn rune_column(offset: usize, line_start: usize) -> i64 {
+    let o = i64::try_from(offset).unwrap_or(i64::MAX);
+    let l = i64::try_from(line_start).unwrap_or(i64::MAX);
+    o.saturating_sub(l).saturating_add(1)
 }
 
 fn unhex(b: &[u8]) -> Option<char> {

@@ -15,11 +15,13 @@ use ast::{QueryDocument, SchemaDocument};
 use lexer::GqlError;
 
 /// OPA's rendering of a gqlparser error text `input:L:C: msg`: the message
-/// with its location appended, or the raw text when it has no location.
+/// with its location appended, or the raw text (`GraphQL parse error: ...`)
+/// when it has no location in digits.
 fn located(text: &str, trim_suffix: bool) -> String {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let parts: Vec<&str> = text.splitn(4, ':').collect();
     match parts.as_slice() {
-        [_, line, col, rest] => {
+        [_, line, col, rest] if digits(line) && digits(col) => {
             let mut msg = rest.trim_start_matches(' ');
             if trim_suffix {
                 msg = msg.strip_suffix(".\n").unwrap_or(msg);

@@ -297,8 +297,12 @@ impl<'a> Overlap<'a> {
         let (Some((da, Some(pa))), Some((db, Some(pb)))) = (info.get(a), info.get(b)) else {
             return None;
         };
-        let exclusive =
-            parent_exclusive || (pa.name != pb.name && pa.kind == "OBJECT" && pb.kind == "OBJECT");
+        let exclusive = parent_exclusive
+            || (pa.name != pb.name
+                && pa.kind == "OBJECT"
+                && pb.kind == "OBJECT"
+                && da.is_some()
+                && db.is_some());
         let response = response_name(a);
         let conflict = |message: String| Conflict {
             response: response.clone(),

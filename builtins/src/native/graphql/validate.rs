@@ -85,7 +85,7 @@ struct Walker<'a> {
     depth: usize,
     too_deep: bool,
     // rule state
-    directive_seen: HashSet<(String, usize, usize)>,
+    directive_seen: HashSet<(String, usize, i64)>,
     cycle_visited: HashSet<String>,
     in_fragment_definition: bool,
     fragments_used: HashSet<String>,
@@ -469,6 +469,7 @@ impl<'a> Walker<'a> {
                 if let Some(d) = fdef
                     && self.visited.insert(d.name.clone())
                 {
+                    self.walk_directives(next, &d.directives, "FRAGMENT_DEFINITION");
                     self.walk_selection_set(next, &d.selection_set);
                 }
                 self.on_fragment_spread(sp, fdef, parent);
