@@ -7,16 +7,16 @@ use crate::Value;
 
 /// gqlparser's `ValueKind` numbers.
 pub(crate) mod vk {
-    pub(crate) const VARIABLE: u8 = 0;
-    pub(crate) const INT: u8 = 1;
-    pub(crate) const FLOAT: u8 = 2;
-    pub(crate) const STRING: u8 = 3;
-    pub(crate) const BLOCK: u8 = 4;
-    pub(crate) const BOOLEAN: u8 = 5;
-    pub(crate) const NULL: u8 = 6;
-    pub(crate) const ENUM: u8 = 7;
-    pub(crate) const LIST: u8 = 8;
-    pub(crate) const OBJECT: u8 = 9;
+    pub(crate) const VARIABLE: i64 = 0;
+    pub(crate) const INT: i64 = 1;
+    pub(crate) const FLOAT: i64 = 2;
+    pub(crate) const STRING: i64 = 3;
+    pub(crate) const BLOCK: i64 = 4;
+    pub(crate) const BOOLEAN: i64 = 5;
+    pub(crate) const NULL: i64 = 6;
+    pub(crate) const ENUM: i64 = 7;
+    pub(crate) const LIST: i64 = 8;
+    pub(crate) const OBJECT: i64 = 9;
 }
 
 /// A group of `#` comments (their texts, `#` included).
@@ -24,7 +24,7 @@ pub(crate) type Comments = Option<Vec<String>>;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GValue {
-    pub(crate) kind: u8,
+    pub(crate) kind: i64,
     pub(crate) raw: String,
     pub(crate) children: Vec<ChildValue>,
     pub(crate) pos: Option<Pos>,
@@ -327,7 +327,7 @@ pub(crate) fn value_to_value(v: &GValue) -> Value {
                 .v("Value", c.value.as_ref().map(value_to_value))
                 .done()
         })
-        .v("Kind", Some(Value::int(i64::from(v.kind))))
+        .v("Kind", Some(Value::int(v.kind)))
         .b("ExpectedTypeHasDefault", false)
         .done()
 }
@@ -515,29 +515,23 @@ pub(crate) fn schema_to_value(doc: &SchemaDocument) -> Value {
 // ---------------------------------------------------------------------------
 // Rego value → AST (OPA's JSON round trip through gqlparser's structs).
 
-/// A decoding failure (Go's `json.Unmarshal` error text, approximated).
+/// A decoding failure: Go's `json.Unmarshal` error text.
 pub(crate) type DecodeResult<T> = Result<T, String>;
 
-fn json_type(v: &Value) -> &'static str {
+fn json_type(v: &Value) -> String {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) | Value::Set(_) => "array",
-        Value::Object(_) => "object",
+        Value::Null => "null".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Number(_) => "number".into(),
+        Value::String(_) => "string".into(),
+        Value::Array(_) | Value::Set(_) => "array".into(),
+        Value::Object(_) => "object".into(),
     }
 }
 
-fn mismatch(v: &Value, field: &str, go_type: &str) -> String {
-    format!(
-        "json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
-        json_type(v)
-    )
-}
-
 /// Key lookup: `exact` keys only (gqlparser's hand-written decoders), or
-/// Go's default case-insensitive struct field matching.
+/// Go's default struct field matching (exact first, then ASCII
+/// case-insensitive).
 fn field<'v>(obj: &'v Value, key: &str, exact: bool) -> Option<&'v Value> {
     let o = obj.as_object()?;
     if let Some(v) = o.get(&Value::string(key)) {
@@ -552,22 +546,84 @@ fn field<'v>(obj: &'v Value, key: &str, exact: bool) -> Option<&'v Value> {
     })
 }
 
+/// Where a decoder is, for Go's error texts: the struct being decoded, the
+/// field stack from the current `json.Unmarshal` root, and the context of
+/// an enclosing hand-written decoder (which overrides the struct name and
+/// prefixes the field stack).
+#[derive(Clone)]
+struct Ctx {
+    sname: &'static str,
+    path: Vec<String>,
+    outer: Option<String>,
+    /// The struct's own keys are decoded by separate `json.Unmarshal`
+    /// calls (gqlparser's hand-written decoders).
+    custom: bool,
+}
+
+impl Ctx {
+    fn root(sname: &'static str) -> Ctx {
+        Ctx {
+            sname,
+            path: Vec::new(),
+            outer: None,
+            custom: false,
+        }
+    }
+
+    fn key_path(&self, key: &str) -> Vec<String> {
+        if self.custom {
+            return Vec::new();
+        }
+        let mut p = self.path.clone();
+        p.push(key.to_string());
+        p
+    }
+
+    fn error(&self, got: String, key: &str, go_type: &str) -> String {
+        let field = self.key_path(key).join(".");
+        let place = match &self.outer {
+            Some(o) if field.is_empty() => format!("Go struct field {o}"),
+            Some(o) => format!("Go struct field {o}.{field}"),
+            None if field.is_empty() => "Go value".to_string(),
+            None => format!("Go struct field {}.{field}", self.sname),
+        };
+        format!("json: cannot unmarshal {got} into {place} of type {go_type}")
+    }
+
+    fn child(&self, key: &str, sname: &'static str) -> Ctx {
+        Ctx {
+            sname,
+            path: self.key_path(key),
+            outer: self.outer.clone(),
+            custom: false,
+        }
+    }
+}
+
 struct Dec<'v> {
     obj: &'v Value,
     exact: bool,
-    ctx: &'static str,
+    ctx: Ctx,
 }
 
 impl<'v> Dec<'v> {
-    fn new(obj: &'v Value, exact: bool, ctx: &'static str) -> DecodeResult<Option<Dec<'v>>> {
-        match obj {
+    /// A decoder for the struct value `v` found at `key` of `parent`
+    /// (`None` for JSON null).
+    fn at(
+        parent: &Ctx,
+        key: &str,
+        v: &'v Value,
+        sname: &'static str,
+        exact: bool,
+    ) -> DecodeResult<Option<Dec<'v>>> {
+        match v {
             Value::Null => Ok(None),
-            Value::Object(_) => Ok(Some(Dec { obj, exact, ctx })),
-            other => Err(format!(
-                "json: cannot unmarshal {} into Go value of type ast.{}",
-                json_type(other),
-                ctx
-            )),
+            Value::Object(_) => Ok(Some(Dec {
+                obj: v,
+                exact,
+                ctx: parent.child(key, sname),
+            })),
+            other => Err(parent.error(json_type(other), key, &format!("ast.{sname}"))),
         }
     }
 
@@ -575,64 +631,81 @@ impl<'v> Dec<'v> {
         field(self.obj, key, self.exact).filter(|v| !matches!(v, Value::Null))
     }
 
-    fn string(&self, key: &str) -> DecodeResult<String> {
+    fn string_typed(&self, key: &str, go_type: &str) -> DecodeResult<String> {
         match self.get(key) {
             None => Ok(String::new()),
             Some(Value::String(s)) => Ok(s.to_string()),
-            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), "string")),
+            Some(v) => Err(self.ctx.error(json_type(v), key, go_type)),
         }
+    }
+
+    fn string(&self, key: &str) -> DecodeResult<String> {
+        self.string_typed(key, "string")
     }
 
     fn boolean(&self, key: &str) -> DecodeResult<bool> {
         match self.get(key) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), "bool")),
+            Some(v) => Err(self.ctx.error(json_type(v), key, "bool")),
         }
     }
 
+    /// A list field; `f` decodes one element (given this decoder's context
+    /// and the key, for errors).
     fn list<T>(
         &self,
         key: &str,
         go_type: &str,
-        f: impl Fn(&'v Value) -> DecodeResult<Option<T>>,
+        f: impl Fn(&Ctx, &'v Value) -> DecodeResult<Option<T>>,
     ) -> DecodeResult<Vec<T>> {
         match self.get(key) {
             None => Ok(Vec::new()),
             Some(Value::Array(a)) => {
                 let mut out = Vec::new();
                 for item in a.iter() {
-                    if let Some(x) = f(item)? {
+                    if let Some(x) = f(&self.ctx, item)? {
                         out.push(x);
                     }
                 }
                 Ok(out)
             }
-            Some(v) => Err(mismatch(v, &format!("{}.{key}", self.ctx), go_type)),
+            Some(v) => Err(self.ctx.error(json_type(v), key, go_type)),
         }
+    }
+
+    /// A list of structs named `sname`, each decoded by `f`.
+    fn structs<T>(
+        &self,
+        key: &str,
+        go_type: &str,
+        sname: &'static str,
+        f: impl Fn(Dec<'v>) -> DecodeResult<T>,
+    ) -> DecodeResult<Vec<T>> {
+        self.list(key, go_type, |ctx, item| {
+            match Dec::at(ctx, key, item, sname, false)? {
+                Some(d) => f(d).map(Some),
+                None => Ok(None),
+            }
+        })
     }
 
     fn comments(&self, key: &str) -> DecodeResult<Comments> {
         let Some(v) = self.get(key) else {
             return Ok(None);
         };
-        let Some(g) = Dec::new(v, false, "CommentGroup")? else {
+        let Some(g) = Dec::at(&self.ctx, key, v, "CommentGroup", false)? else {
             return Ok(None);
         };
-        let list = g.list("List", "[]*ast.Comment", |c| {
-            let Some(cd) = Dec::new(c, false, "Comment")? else {
-                return Ok(None);
-            };
-            Ok(Some(cd.string("Value")?))
-        })?;
+        let list = g.structs("List", "[]*ast.Comment", "Comment", |cd| cd.string("Value"))?;
         Ok(Some(list))
     }
 
-    fn strings(&self, key: &str) -> DecodeResult<Vec<String>> {
-        self.list(key, "[]string", |v| match v {
+    fn strings(&self, key: &str, go_type: &str, elem_type: &str) -> DecodeResult<Vec<String>> {
+        self.list(key, go_type, |ctx, v| match v {
             Value::String(s) => Ok(Some(s.to_string())),
             Value::Null => Ok(Some(String::new())),
-            other => Err(mismatch(other, key, "string")),
+            other => Err(ctx.error(json_type(other), key, elem_type)),
         })
     }
 }
@@ -644,32 +717,37 @@ fn depth_guard(depth: usize) -> DecodeResult<()> {
     Ok(())
 }
 
-fn gvalue_from(v: &Value, depth: usize) -> DecodeResult<Option<GValue>> {
+fn gvalue_at(
+    parent: &Ctx,
+    key: &str,
+    v: Option<&Value>,
+    depth: usize,
+) -> DecodeResult<Option<GValue>> {
     depth_guard(depth)?;
-    let Some(d) = Dec::new(v, false, "Value")? else {
+    let Some(v) = v else { return Ok(None) };
+    let Some(d) = Dec::at(parent, key, v, "Value", false)? else {
         return Ok(None);
     };
     let kind = match d.get("Kind") {
         None => 0,
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .and_then(|k| u8::try_from(k).ok())
-            .ok_or_else(|| mismatch(v, "Value.Kind", "ast.ValueKind"))?,
-        Some(other) => return Err(mismatch(other, "Value.Kind", "ast.ValueKind")),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(k) => k,
+            None => {
+                let text = Value::Number(n.clone()).to_json_text();
+                return Err(d
+                    .ctx
+                    .error(format!("number {text}"), "Kind", "ast.ValueKind"));
+            }
+        },
+        Some(other) => return Err(d.ctx.error(json_type(other), "Kind", "ast.ValueKind")),
     };
-    let children = d.list("Children", "ast.ChildValueList", |c| {
-        let Some(cd) = Dec::new(c, false, "ChildValue")? else {
-            return Ok(None);
-        };
-        Ok(Some(ChildValue {
+    let children = d.structs("Children", "ast.ChildValueList", "ChildValue", |cd| {
+        Ok(ChildValue {
             comment: cd.comments("Comment")?,
             name: cd.string("Name")?,
-            value: match cd.get("Value") {
-                Some(x) => gvalue_from(x, depth + 1)?,
-                None => None,
-            },
+            value: gvalue_at(&cd.ctx, "Value", cd.get("Value"), depth + 1)?,
             pos: None,
-        }))
+        })
     })?;
     Ok(Some(GValue {
         kind,
@@ -680,102 +758,119 @@ fn gvalue_from(v: &Value, depth: usize) -> DecodeResult<Option<GValue>> {
 }
 
 fn args_from(d: &Dec<'_>) -> DecodeResult<Vec<Argument>> {
-    d.list("Arguments", "ast.ArgumentList", |a| {
-        let Some(ad) = Dec::new(a, false, "Argument")? else {
-            return Ok(None);
-        };
-        Ok(Some(Argument {
+    d.structs("Arguments", "ast.ArgumentList", "Argument", |ad| {
+        Ok(Argument {
             comment: ad.comments("Comment")?,
             name: ad.string("Name")?,
-            value: match ad.get("Value") {
-                Some(x) => gvalue_from(x, 0)?,
-                None => None,
-            },
+            value: gvalue_at(&ad.ctx, "Value", ad.get("Value"), 0)?,
             pos: None,
-        }))
+        })
     })
 }
 
 fn directives_from(d: &Dec<'_>) -> DecodeResult<Vec<Directive>> {
-    d.list("Directives", "ast.DirectiveList", |x| {
-        let Some(dd) = Dec::new(x, false, "Directive")? else {
-            return Ok(None);
-        };
-        Ok(Some(Directive {
+    d.structs("Directives", "ast.DirectiveList", "Directive", |dd| {
+        Ok(Directive {
             name: dd.string("Name")?,
             arguments: args_from(&dd)?,
-            location: dd.string("Location")?,
+            location: dd.string_typed("Location", "ast.DirectiveLocation")?,
             pos: None,
-        }))
+        })
     })
 }
 
-fn type_from(v: Option<&Value>, depth: usize) -> DecodeResult<Option<TypeRef>> {
+fn type_at(
+    parent: &Ctx,
+    key: &str,
+    v: Option<&Value>,
+    depth: usize,
+) -> DecodeResult<Option<TypeRef>> {
     depth_guard(depth)?;
     let Some(v) = v else { return Ok(None) };
-    let Some(d) = Dec::new(v, false, "Type")? else {
+    let Some(d) = Dec::at(parent, key, v, "Type", false)? else {
         return Ok(None);
     };
     Ok(Some(TypeRef {
         named: d.string("NamedType")?,
-        elem: type_from(d.get("Elem"), depth + 1)?.map(Box::new),
+        elem: type_at(&d.ctx, "Elem", d.get("Elem"), depth + 1)?.map(Box::new),
         non_null: d.boolean("NonNull")?,
         pos: None,
     }))
 }
 
 fn var_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<VariableDefinition>> {
-    d.list(key, "ast.VariableDefinitionList", |x| {
-        let Some(vd) = Dec::new(x, false, "VariableDefinition")? else {
-            return Ok(None);
-        };
-        Ok(Some(VariableDefinition {
-            comment: vd.comments("Comment")?,
-            variable: vd.string("Variable")?,
-            ty: type_from(vd.get("Type"), 0)?,
-            default: match vd.get("DefaultValue") {
-                Some(x) => gvalue_from(x, 0)?,
-                None => None,
-            },
-            directives: directives_from(&vd)?,
-            used: vd.boolean("Used")?,
-            pos: None,
-        }))
-    })
+    d.structs(
+        key,
+        "ast.VariableDefinitionList",
+        "VariableDefinition",
+        |vd| {
+            Ok(VariableDefinition {
+                comment: vd.comments("Comment")?,
+                variable: vd.string("Variable")?,
+                ty: type_at(&vd.ctx, "Type", vd.get("Type"), 0)?,
+                default: gvalue_at(&vd.ctx, "DefaultValue", vd.get("DefaultValue"), 0)?,
+                directives: directives_from(&vd)?,
+                used: vd.boolean("Used")?,
+                pos: None,
+            })
+        },
+    )
+}
+
+/// A custom-decoded struct (gqlparser's hand-written `UnmarshalJSON`):
+/// exact keys, each decoded as its own `json.Unmarshal` root.
+fn custom<'v>(v: &'v Value, outer: String, sname: &'static str) -> Dec<'v> {
+    Dec {
+        obj: v,
+        exact: true,
+        ctx: Ctx {
+            sname,
+            path: Vec::new(),
+            outer: Some(outer),
+            custom: true,
+        },
+    }
 }
 
 fn selections_from(d: &Dec<'_>, depth: usize) -> DecodeResult<Vec<Selection>> {
     depth_guard(depth)?;
     // gqlparser's decoder tries Field, then FragmentSpread, then
-    // InlineFragment; an item none of them accepts is dropped.
-    d.list("SelectionSet", "ast.SelectionSet", |item| {
+    // InlineFragment for each item; an item none of them accepts is
+    // dropped, and their errors are discarded.
+    d.list("SelectionSet", "[]json.RawMessage", |_, item| {
+        let scratch = Ctx::root("Selection");
         if let Ok(Some(f)) = field_from(item, depth) {
             return Ok(Some(Selection::Field(f)));
         }
-        if let Ok(Some(fd)) = Dec::new(item, false, "FragmentSpread")
-            && let (Ok(name), Ok(directives)) = (fd.string("Name"), directives_from(&fd))
+        if let Ok(Some(fd)) = Dec::at(&scratch, "", item, "FragmentSpread", false)
+            && let (Ok(comment), Ok(name), Ok(directives)) = (
+                fd.comments("Comment"),
+                fd.string("Name"),
+                directives_from(&fd),
+            )
         {
             return Ok(Some(Selection::Spread(FragmentSpread {
-                comment: fd.comments("Comment").ok().flatten(),
+                comment,
                 name,
                 directives,
                 pos: None,
             })));
         }
-        if let Ok(Some(id)) = Dec::new(item, true, "InlineFragment")
-            && let (Ok(tc), Ok(directives), Ok(ss)) = (
+        if let Value::Object(_) = item {
+            let id = custom(item, String::new(), "InlineFragment");
+            if let (Ok(tc), Ok(directives), Ok(ss)) = (
                 id.string("TypeCondition"),
                 directives_from(&id),
                 selections_from(&id, depth + 1),
-            )
-        {
-            return Ok(Some(Selection::Inline(InlineFragment {
-                comment: None,
-                type_condition: tc,
-                directives,
-                selection_set: ss,
-                pos: None,
-            })));
+            ) {
+                return Ok(Some(Selection::Inline(InlineFragment {
+                    comment: None,
+                    type_condition: tc,
+                    directives,
+                    selection_set: ss,
+                    pos: None,
+                })));
+            }
         }
         Ok(None)
     })
@@ -785,9 +880,9 @@ fn field_from(item: &Value, depth: usize) -> DecodeResult<Option<Field>> {
     let fd = match item {
         // A null item decodes into an empty field.
         Value::Null => return Ok(Some(Field::default())),
-        _ => Dec::new(item, true, "Field")?,
+        Value::Object(_) => custom(item, String::new(), "Field"),
+        _ => return Ok(None),
     };
-    let Some(fd) = fd else { return Ok(None) };
     Ok(Some(Field {
         comment: None,
         alias: fd.string("Alias")?,
@@ -799,18 +894,39 @@ fn field_from(item: &Value, depth: usize) -> DecodeResult<Option<Field>> {
     }))
 }
 
+/// One element of `Operations` / `Fragments`: a custom-decoded struct,
+/// `None` for null.
+fn custom_element<'v>(
+    ctx: &Ctx,
+    key: &str,
+    item: &'v Value,
+    sname: &'static str,
+) -> DecodeResult<Option<Dec<'v>>> {
+    match item {
+        Value::Null => Ok(None),
+        Value::Object(_) => Ok(Some(custom(
+            item,
+            format!("{}.{}", ctx.sname, ctx.key_path(key).join(".")),
+            sname,
+        ))),
+        other => Err(ctx.error(json_type(other), key, "map[string]json.RawMessage")),
+    }
+}
+
 /// A query document from an AST object.
 pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
-    let Some(d) = Dec::new(v, false, "QueryDocument")? else {
-        return Ok(QueryDocument::default());
+    let d = Dec {
+        obj: v,
+        exact: false,
+        ctx: Ctx::root("QueryDocument"),
     };
-    let operations = d.list("Operations", "ast.OperationList", |o| {
-        let Some(od) = Dec::new(o, true, "OperationDefinition")? else {
+    let operations = d.list("Operations", "ast.OperationList", |ctx, o| {
+        let Some(od) = custom_element(ctx, "Operations", o, "OperationDefinition")? else {
             return Ok(None);
         };
         Ok(Some(OperationDefinition {
             comment: None,
-            operation: od.string("Operation")?,
+            operation: od.string_typed("Operation", "ast.Operation")?,
             name: od.string("Name")?,
             variable_definitions: var_defs_from(&od, "VariableDefinitions")?,
             directives: directives_from(&od)?,
@@ -818,8 +934,8 @@ pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
             pos: None,
         }))
     })?;
-    let fragments = d.list("Fragments", "ast.FragmentDefinitionList", |o| {
-        let Some(fd) = Dec::new(o, true, "FragmentDefinition")? else {
+    let fragments = d.list("Fragments", "ast.FragmentDefinitionList", |ctx, o| {
+        let Some(fd) = custom_element(ctx, "Fragments", o, "FragmentDefinition")? else {
             return Ok(None);
         };
         Ok(Some(FragmentDefinition {
@@ -838,114 +954,132 @@ pub(crate) fn query_from_value(v: &Value) -> DecodeResult<QueryDocument> {
     })
 }
 
-fn field_defs_from(d: &Dec<'_>, key: &str, depth: usize) -> DecodeResult<Vec<FieldDefinition>> {
+fn field_defs_from(
+    d: &Dec<'_>,
+    key: &str,
+    list_type: &str,
+    sname: &'static str,
+    depth: usize,
+) -> DecodeResult<Vec<FieldDefinition>> {
     depth_guard(depth)?;
-    d.list(key, "ast.FieldList", |x| {
-        let Some(fd) = Dec::new(x, false, "FieldDefinition")? else {
-            return Ok(None);
-        };
-        Ok(Some(FieldDefinition {
+    d.structs(key, list_type, sname, |fd| {
+        Ok(FieldDefinition {
             before_comment: fd.comments("BeforeDescriptionComment")?,
             after_comment: fd.comments("AfterDescriptionComment")?,
             description: fd.string("Description")?,
             name: fd.string("Name")?,
-            arguments: field_defs_from(&fd, "Arguments", depth + 1)?,
-            default_value: match fd.get("DefaultValue") {
-                Some(x) => gvalue_from(x, 0)?,
-                None => None,
-            },
-            ty: type_from(fd.get("Type"), 0)?,
+            arguments: field_defs_from(
+                &fd,
+                "Arguments",
+                "ast.ArgumentDefinitionList",
+                "ArgumentDefinition",
+                depth + 1,
+            )?,
+            default_value: gvalue_at(&fd.ctx, "DefaultValue", fd.get("DefaultValue"), 0)?,
+            ty: type_at(&fd.ctx, "Type", fd.get("Type"), 0)?,
             directives: directives_from(&fd)?,
             pos: None,
-        }))
+        })
     })
 }
 
 fn definitions_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<Definition>> {
-    d.list(key, "ast.DefinitionList", |x| {
-        let Some(dd) = Dec::new(x, false, "Definition")? else {
-            return Ok(None);
-        };
-        Ok(Some(Definition {
+    d.structs(key, "ast.DefinitionList", "Definition", |dd| {
+        Ok(Definition {
             before_comment: dd.comments("BeforeDescriptionComment")?,
             after_comment: dd.comments("AfterDescriptionComment")?,
             end_comment: dd.comments("EndOfDefinitionComment")?,
-            kind: dd.string("Kind")?,
+            kind: dd.string_typed("Kind", "ast.DefinitionKind")?,
             description: dd.string("Description")?,
             name: dd.string("Name")?,
             directives: directives_from(&dd)?,
-            interfaces: dd.strings("Interfaces")?,
-            fields: field_defs_from(&dd, "Fields", 0)?,
-            types: dd.strings("Types")?,
-            enum_values: dd.list("EnumValues", "ast.EnumValueList", |e| {
-                let Some(ed) = Dec::new(e, false, "EnumValueDefinition")? else {
-                    return Ok(None);
-                };
-                Ok(Some(EnumValueDefinition {
-                    before_comment: ed.comments("BeforeDescriptionComment")?,
-                    after_comment: ed.comments("AfterDescriptionComment")?,
-                    description: ed.string("Description")?,
-                    name: ed.string("Name")?,
-                    directives: directives_from(&ed)?,
-                }))
-            })?,
+            interfaces: dd.strings("Interfaces", "[]string", "string")?,
+            fields: field_defs_from(&dd, "Fields", "ast.FieldList", "FieldDefinition", 0)?,
+            types: dd.strings("Types", "[]string", "string")?,
+            enum_values: dd.structs(
+                "EnumValues",
+                "ast.EnumValueList",
+                "EnumValueDefinition",
+                |ed| {
+                    Ok(EnumValueDefinition {
+                        before_comment: ed.comments("BeforeDescriptionComment")?,
+                        after_comment: ed.comments("AfterDescriptionComment")?,
+                        description: ed.string("Description")?,
+                        name: ed.string("Name")?,
+                        directives: directives_from(&ed)?,
+                    })
+                },
+            )?,
             builtin: dd.boolean("BuiltIn")?,
             pos: None,
-        }))
+        })
     })
 }
 
 fn schema_defs_from(d: &Dec<'_>, key: &str) -> DecodeResult<Vec<SchemaDefinition>> {
-    d.list(key, "ast.SchemaDefinitionList", |x| {
-        let Some(sd) = Dec::new(x, false, "SchemaDefinition")? else {
-            return Ok(None);
-        };
-        Ok(Some(SchemaDefinition {
+    d.structs(key, "ast.SchemaDefinitionList", "SchemaDefinition", |sd| {
+        Ok(SchemaDefinition {
             before_comment: sd.comments("BeforeDescriptionComment")?,
             after_comment: sd.comments("AfterDescriptionComment")?,
             end_comment: sd.comments("EndOfDefinitionComment")?,
             description: sd.string("Description")?,
             directives: directives_from(&sd)?,
-            operation_types: sd.list("OperationTypes", "ast.OperationTypeDefinitionList", |o| {
-                let Some(od) = Dec::new(o, false, "OperationTypeDefinition")? else {
-                    return Ok(None);
-                };
-                Ok(Some(OperationTypeDefinition {
-                    comment: od.comments("Comment")?,
-                    operation: od.string("Operation")?,
-                    ty: od.string("Type")?,
-                    pos: None,
-                }))
-            })?,
+            operation_types: sd.structs(
+                "OperationTypes",
+                "ast.OperationTypeDefinitionList",
+                "OperationTypeDefinition",
+                |od| {
+                    Ok(OperationTypeDefinition {
+                        comment: od.comments("Comment")?,
+                        operation: od.string_typed("Operation", "ast.Operation")?,
+                        ty: od.string("Type")?,
+                        pos: None,
+                    })
+                },
+            )?,
             pos: None,
-        }))
+        })
     })
 }
 
 /// A schema document from an AST object.
 pub(crate) fn schema_from_value(v: &Value) -> DecodeResult<SchemaDocument> {
-    let Some(d) = Dec::new(v, false, "SchemaDocument")? else {
-        return Ok(SchemaDocument::default());
+    let d = Dec {
+        obj: v,
+        exact: false,
+        ctx: Ctx::root("SchemaDocument"),
     };
     Ok(SchemaDocument {
         comment: d.comments("Comment")?,
         schema: schema_defs_from(&d, "Schema")?,
         schema_extension: schema_defs_from(&d, "SchemaExtension")?,
-        directives: d.list("Directives", "ast.DirectiveDefinitionList", |x| {
-            let Some(dd) = Dec::new(x, false, "DirectiveDefinition")? else {
-                return Ok(None);
-            };
-            Ok(Some(DirectiveDefinition {
-                before_comment: dd.comments("BeforeDescriptionComment")?,
-                after_comment: dd.comments("AfterDescriptionComment")?,
-                description: dd.string("Description")?,
-                name: dd.string("Name")?,
-                arguments: field_defs_from(&dd, "Arguments", 0)?,
-                locations: dd.strings("Locations")?,
-                is_repeatable: dd.boolean("IsRepeatable")?,
-                pos: None,
-            }))
-        })?,
+        directives: d.structs(
+            "Directives",
+            "ast.DirectiveDefinitionList",
+            "DirectiveDefinition",
+            |dd| {
+                Ok(DirectiveDefinition {
+                    before_comment: dd.comments("BeforeDescriptionComment")?,
+                    after_comment: dd.comments("AfterDescriptionComment")?,
+                    description: dd.string("Description")?,
+                    name: dd.string("Name")?,
+                    arguments: field_defs_from(
+                        &dd,
+                        "Arguments",
+                        "ast.ArgumentDefinitionList",
+                        "ArgumentDefinition",
+                        0,
+                    )?,
+                    locations: dd.strings(
+                        "Locations",
+                        "[]ast.DirectiveLocation",
+                        "ast.DirectiveLocation",
+                    )?,
+                    is_repeatable: dd.boolean("IsRepeatable")?,
+                    pos: None,
+                })
+            },
+        )?,
         definitions: definitions_from(&d, "Definitions")?,
         extensions: definitions_from(&d, "Extensions")?,
     })

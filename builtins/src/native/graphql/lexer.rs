@@ -61,7 +61,7 @@ impl Kind {
 /// A source position (1-based line and rune column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Pos {
-    pub(crate) line: usize,
+    pub(crate) line: i64,
     /// gqlparser's column arithmetic: negative for a token that starts on
     /// an earlier line than the line counter (a multi-line block string).
     pub(crate) column: i64,
@@ -121,7 +121,7 @@ pub(crate) struct Lexer<'a> {
     start_runes: usize,
     end: usize,
     end_runes: usize,
-    line: usize,
+    line: i64,
     line_start_runes: usize,
 }
 

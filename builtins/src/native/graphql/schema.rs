@@ -127,8 +127,14 @@ fn prelude() -> SchemaDocument {
     doc
 }
 
+/// A schema error; gqlparser reports a missing position (AST objects carry
+/// none) as line and column -1.
 fn err(pos: Option<Pos>, msg: String) -> GqlError {
-    GqlError::at(pos, msg)
+    let pos = pos.unwrap_or(Pos {
+        line: -1,
+        column: -1,
+    });
+    GqlError::at(Some(pos), msg)
 }
 
 fn is_input_kind(kind: &str) -> bool {

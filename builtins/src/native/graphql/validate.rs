@@ -85,7 +85,7 @@ struct Walker<'a> {
     depth: usize,
     too_deep: bool,
     // rule state
-    directive_seen: HashSet<(String, usize, i64)>,
+    directive_seen: HashSet<(String, i64, i64)>,
     cycle_visited: HashSet<String>,
     in_fragment_definition: bool,
     fragments_used: HashSet<String>,
