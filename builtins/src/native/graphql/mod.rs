@@ -188,6 +188,31 @@ mod tests {
     }
 
     #[test]
+    fn quadratic_validation_is_bounded() {
+        // 4000 fields with one response name: 8 million pairs to compare.
+        let q = format!("{{ {} }}", "x: a ".repeat(4000));
+        let r = call(
+            "graphql.parse",
+            &[
+                Value::string(q.as_str()),
+                Value::string("type Query { a: Int }"),
+            ],
+        );
+        let msg = r.expect_err("over the work limit").opa_message();
+        assert!(msg.contains("too complex to validate"), "{msg}");
+        // Below the limit the same shape validates.
+        let q = format!("{{ {} }}", "x: a ".repeat(100));
+        let r = call(
+            "graphql.is_valid",
+            &[
+                Value::string(q.as_str()),
+                Value::string("type Query { a: Int }"),
+            ],
+        );
+        assert_eq!(r.unwrap(), Some(Value::Bool(true)));
+    }
+
+    #[test]
     fn parse_errors_carry_gqlparser_messages_and_locations() {
         let e = call("graphql.parse_query", &[Value::string("{")]).unwrap_err();
         assert_eq!(

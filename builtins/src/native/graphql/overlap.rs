@@ -12,6 +12,11 @@ use std::collections::{HashMap, HashSet};
 /// Recursion bound for comparisons through nested selections.
 const MAX_DEPTH: usize = 128;
 
+/// Work bound (field pair and fragment pair comparisons) for one document:
+/// the rule is quadratic, so hostile documents are cut off instead of
+/// running for minutes.
+pub(crate) const MAX_WORK: usize = 2_000_000;
+
 /// One conflict (possibly made of sub-field conflicts).
 pub(crate) struct Conflict {
     response: String,
@@ -116,6 +121,7 @@ pub(crate) struct Overlap<'a> {
     fragments: HashMap<&'a str, &'a [Selection]>,
     pairs: HashMap<String, HashMap<String, bool>>,
     compared: HashSet<String>,
+    work: usize,
 }
 
 impl<'a> Overlap<'a> {
@@ -125,7 +131,19 @@ impl<'a> Overlap<'a> {
             fragments,
             pairs: HashMap::new(),
             compared: HashSet::new(),
+            work: 0,
         }
+    }
+
+    /// Account `n` units of work; `false` once the budget is spent.
+    fn spend(&mut self, n: usize) -> bool {
+        self.work = self.work.saturating_add(n);
+        self.work <= MAX_WORK
+    }
+
+    /// Whether the work budget ran out (results are then incomplete).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.work > MAX_WORK
     }
 
     fn pair_has(&self, a: &str, b: &str, exclusive: bool) -> bool {
@@ -152,11 +170,17 @@ impl<'a> Overlap<'a> {
         if set.is_empty() {
             return out;
         }
+        if !self.spend(set.len()) {
+            return out;
+        }
         let (map, spreads) = collect(set);
         for k in &map.seq {
             let fields = map.data.get(k).map(Vec::as_slice).unwrap_or(&[]);
             for (i, a) in fields.iter().enumerate() {
                 for b in fields.iter().skip(i + 1) {
+                    if !self.spend(1) {
+                        return out;
+                    }
                     if let Some(c) = self.find_conflict(false, a, b, info, 0) {
                         out.push(c);
                     }
@@ -167,6 +191,9 @@ impl<'a> Overlap<'a> {
         for (i, sa) in spreads.iter().enumerate() {
             self.between_fields_and_fragment(&mut out, false, &map, sa, info, 0);
             for sb in spreads.iter().skip(i + 1) {
+                if !self.spend(1) {
+                    return out;
+                }
                 self.between_fragments(&mut out, false, sa, sb, info, 0);
             }
         }
@@ -188,6 +215,9 @@ impl<'a> Overlap<'a> {
         let Some(set) = self.fragments.get(sp.name.as_str()).copied() else {
             return;
         };
+        if !self.spend(set.len().max(1)) {
+            return;
+        }
         let (map_b, spreads) = collect(set);
         if map.same_as(&map_b) {
             return;
@@ -220,6 +250,9 @@ impl<'a> Overlap<'a> {
         ) else {
             return;
         };
+        if !self.spend(sa.len() + sb.len() + 1) {
+            return;
+        }
         let (map_a, spreads_a) = collect(sa);
         let (map_b, spreads_b) = collect(sb);
         self.between(out, exclusive, &map_a, &map_b, info, depth + 1);
@@ -245,6 +278,9 @@ impl<'a> Overlap<'a> {
             let fa = a.data.get(k).map(Vec::as_slice).unwrap_or(&[]);
             for x in fa {
                 for y in fb {
+                    if !self.spend(1) {
+                        return;
+                    }
                     if let Some(c) = self.find_conflict(exclusive, x, y, info, depth + 1) {
                         out.push(c);
                     }

@@ -15,6 +15,10 @@ use std::collections::{HashMap, HashSet};
 /// included); deeper documents get an error instead of a deep stack.
 const MAX_WALK_DEPTH: usize = 512;
 
+/// At most this many errors are collected (a hostile document could
+/// otherwise produce millions).
+const MAX_ERRORS: usize = 10_000;
+
 /// What the walker resolved for each field node it visited: its
 /// definition and the type it was selected on (gqlparser stores these on
 /// the AST nodes themselves).
@@ -44,7 +48,12 @@ pub(crate) fn validate(schema: &Schema, doc: &QueryDocument) -> Vec<GqlError> {
         .rev()
         .map(|f| (f.name.as_str(), f.selection_set.as_slice()))
         .collect();
+    let mut fragment_index = HashMap::new();
+    for f in &doc.fragments {
+        fragment_index.entry(f.name.as_str()).or_insert(f);
+    }
     let mut w = Walker {
+        fragment_index,
         info: FieldInfo::default(),
         overlap: Overlap::new(schema, fragments),
         schema,
@@ -70,10 +79,18 @@ pub(crate) fn validate(schema: &Schema, doc: &QueryDocument) -> Vec<GqlError> {
         w.visited.clear();
         w.walk_fragment(f);
     }
+    if w.overlap.exhausted() {
+        w.errs.push(GqlError::at(
+            None,
+            "the document is too complex to validate (overlapping fields work limit reached)",
+        ));
+    }
     w.errs
 }
 
 struct Walker<'a> {
+    /// First fragment definition of each name (gqlparser's `ForName`).
+    fragment_index: HashMap<&'a str, &'a FragmentDefinition>,
     info: FieldInfo<'a>,
     overlap: Overlap<'a>,
     schema: &'a Schema,
@@ -266,7 +283,9 @@ fn suggest(prefix: &str, typed: &str, options: &[String], quoted: bool) -> Strin
 
 impl<'a> Walker<'a> {
     fn err(&mut self, pos: Option<Pos>, msg: String) {
-        self.errs.push(GqlError::at(pos, msg));
+        if self.errs.len() < MAX_ERRORS {
+            self.errs.push(GqlError::at(pos, msg));
+        }
     }
 
     fn def(&self, name: &str) -> Option<&'a Definition> {
@@ -274,7 +293,7 @@ impl<'a> Walker<'a> {
     }
 
     fn fragment(&self, name: &str) -> Option<&'a FragmentDefinition> {
-        self.doc.fragments.iter().find(|f| f.name == name)
+        self.fragment_index.get(name).copied()
     }
 
     /// OverlappingFieldsCanBeMerged for one selection set.
@@ -489,6 +508,9 @@ impl<'a> Walker<'a> {
     }
 
     fn on_directive(&mut self, d: &Directive, def: Option<&'a DirectiveDefinition>, loc: &str) {
+        if self.errs.len() >= MAX_ERRORS {
+            return;
+        }
         // KnownArgumentNames
         if let Some(def) = def {
             for a in &d.arguments {
@@ -589,6 +611,9 @@ impl<'a> Walker<'a> {
         var_def: Option<&VariableDefinition>,
         has_default: bool,
     ) {
+        if self.errs.len() >= MAX_ERRORS {
+            return;
+        }
         // NoUndefinedVariables
         if let Some(op) = self.cur_op
             && v.kind == vk::VARIABLE
@@ -782,6 +807,9 @@ impl<'a> Walker<'a> {
         fdef: Option<&'a FieldDefinition>,
         parent: Option<&'a Definition>,
     ) {
+        if self.errs.len() >= MAX_ERRORS {
+            return;
+        }
         // FieldsOnCorrectType
         if let (Some(p), None) = (parent, fdef) {
             let mut msg = format!("Cannot query field \"{}\" on type \"{}\".", f.name, p.name);
