@@ -56,6 +56,79 @@ directive @need(x: Int!) on FIELD
 
 SCHEMA2 = "type Query { a: Int b(x: Int): String c: C } type C { d: [Int] e: C }"
 
+# A schema with interfaces implementing interfaces, unions, nested input
+# objects, list nesting, a custom scalar and repeatable directives.
+SCHEMA3 = """
+scalar DateTime @specifiedBy(url: "https://x")
+interface Entity { id: ID! }
+interface Named implements Entity { id: ID! name(upper: Boolean = false): String }
+type User implements Named & Entity { id: ID! name(upper: Boolean = false): String friends(first: Int!, after: String): [User!]! role: Role tags: [[String!]] created: DateTime }
+type Group implements Entity { id: ID! members(filter: UserFilter): [User] }
+union Thing = User | Group
+enum Role { ADMIN USER GUEST }
+input UserFilter { role: Role, name: String, nested: NestedFilter, ids: [ID!] = [] }
+input NestedFilter { deep: [[Int!]!], flag: Boolean! = false, more: NestedFilter }
+type Query { node(id: ID!): Entity thing(id: ID): Thing users(filter: UserFilter, limit: Int = 10): [User!]! me: User search(q: String!, kinds: [Role!] = [ADMIN]): [Thing!] }
+type Mutation { setRole(id: ID!, role: Role!): User }
+directive @auth(requires: Role = ADMIN) on FIELD_DEFINITION | OBJECT | FIELD
+directive @cost(value: Int!, multipliers: [String!]) repeatable on FIELD | FRAGMENT_SPREAD | INLINE_FRAGMENT
+"""
+QUERIES3 = [
+ "{ me { id name(upper: true) friends(first: 2) { id } role tags created } }",
+ "{ me { friends { id } } }",
+ "{ me { friends(first: \"2\") { id } } }",
+ "query ($f: Int!) { me { friends(first: $f) { id } } }",
+ "query ($f: Int) { me { friends(first: $f) { id } } }",
+ "query ($f: Int = 3) { me { friends(first: $f) { id } } }",
+ "query ($f: Int! = 3) { me { friends(first: $f) { id } } }",
+ "{ users(filter: {role: ADMIN, nested: {deep: [[1, 2], [3]], flag: true, more: {deep: [[1]]}}}) { id } }",
+ "{ users(filter: {nested: {deep: [1]}}) { id } }",
+ "{ users(filter: {nested: {deep: [[null]]}}) { id } }",
+ "{ users(filter: {nested: {}}) { id } }",
+ "{ users(filter: {ids: \"1\"}) { id } }",
+ "{ users(filter: {ids: [1, \"2\", 3.5]}) { id } }",
+ "query ($d: [[Int!]!]) { users(filter: {nested: {deep: $d}}) { id } }",
+ "query ($d: [[Int]]) { users(filter: {nested: {deep: $d}}) { id } }",
+ "query ($d: [Int!]!) { users(filter: {nested: {deep: [$d]}}) { id } }",
+ "query ($r: Role) { search(q: \"x\", kinds: [$r]) { __typename } }",
+ "query ($r: [Role!]) { search(q: \"x\", kinds: $r) { __typename } }",
+ "{ search(q: \"x\") { ... on User { id } ... on Group { id members { name } } } }",
+ "{ search(q: \"x\") { id } }",
+ "{ thing { __typename ... on Entity { id } ... on Named { name } } }",
+ "{ node(id: 1) { id ... on User { role } ... on Thing { __typename } } }",
+ "{ node(id: 1) { ... on Role { x } } }",
+ "{ me @auth { id } }",
+ "{ me @auth(requires: SUPER) { id } }",
+ "{ me @cost(value: 1) @cost(value: 2) { id } }",
+ "{ me { ...U @cost(value: 1) } } fragment U on User { id }",
+ "{ me { ... @cost(value: \"x\") { id } } }",
+ "mutation { setRole(id: 1, role: \"ADMIN\") { id } }",
+ "mutation ($id: ID!, $r: Role!) { setRole(id: $id, role: $r) { id role } }",
+ "mutation ($id: String!, $r: Role!) { setRole(id: $id, role: $r) { id } }",
+ "{ me { tags } users { id name } }",
+ "{ me { id } me { id: name } }",
+ "{ me { friends(first: 1) { id } friends(first: 2) { id } } }",
+ "{ me { friends(first: 1) { id } friends(first: 1) { id } } }",
+ "query ($a: Int) { me { friends(first: 1) { id } friends(first: $a) { id } } }",
+ "{ a: me { id } a: node(id: 1) { id } }",
+ "{ thing { ... on User { x: id } ... on Group { x: members { id } } } }",
+ "{ thing { ... on User { x: role } ... on Group { x: id } } }",
+ "{ thing { ... on User { x: tags } ... on Group { x: id } } }",
+ "{ me { created(x: 1) } }",
+ "{ __type(name: \"User\") { fields { name args { name } } } }",
+ "{ __type { name } }",
+ "{ __schema { directives { name locations } } }",
+ "query Q($x: UserFilter = {role: ADMIN, nested: {flag: 1}}) { users(filter: $x) { id } }",
+ "query Q($x: UserFilter = {rol: ADMIN}) { users(filter: $x) { id } }",
+ "query Q($x: Role = ADMINS) { search(q: \"a\", kinds: [$x]) { __typename } }",
+ "query Q($x: [String] = [1]) { me { id } }",
+ "subscription { me { id } }",
+ "fragment A on User { ...B } fragment B on Named { ...A } { me { ...A } }",
+ "fragment A on Entity { id } { thing { ...A } }",
+ "fragment A on Group { id } { me { ...A } }",
+ "fragment A on Thing { __typename } { node(id: 1) { ...A } }",
+]
+
 QUERIES_OK = [
     "{ hero { name } }",
     "query { hero(episode: JEDI) { id name friends { name } } }",
@@ -326,6 +399,13 @@ def build():
     for s in SCHEMAS:
         cs.append(("graphql.parse", J("{ a }", s)))
         cs.append(("graphql.is_valid", J("{ a }", s)))
+    for q in QUERIES3:
+        cs.append(("graphql.parse", J(q, SCHEMA3)))
+    rnd3 = random.Random(3)
+    for i in range(150):
+        cs.append(("graphql.parse", J(mutate(rnd3, rnd3.choice(QUERIES3)), SCHEMA3)))
+        name = "graphql.parse" if i % 3 == 0 else "graphql.is_valid"
+        cs.append((name, J(rnd3.choice(QUERIES3), mutate(rnd3, SCHEMA3))))
     # seeded random mutations (token and character level)
     cs.extend(explore(7, 400))
     # random token-level mutations of valid queries
@@ -525,15 +605,15 @@ def main():
                     add(out, o, name, args)
     sa = o.call("graphql.parse_schema", J(SCHEMA))
     add(out, o, "graphql.schema_is_valid", J(sa["value"]))
-    object_cases(o, out, 11, 120)
+    object_cases(o, out, 11, 80)
     for bad in [5, [1], None, True]:
         for name in ["graphql.parse", "graphql.is_valid", "graphql.parse_and_verify"]:
             add(out, o, name, J(bad, SCHEMA2))
             add(out, o, name, J("{ a }", bad))
         for name in ["graphql.parse_query", "graphql.parse_schema", "graphql.schema_is_valid"]:
             add(out, o, name, J(bad))
-    defs = {"SCHEMA": SCHEMA, "SCHEMA2": SCHEMA2}
-    for k in ["SCHEMA", "SCHEMA2"]:
+    defs = {"SCHEMA": SCHEMA, "SCHEMA2": SCHEMA2, "SCHEMA3": SCHEMA3}
+    for k in ["SCHEMA", "SCHEMA2", "SCHEMA3"]:
         defs[k + "_AST"] = o.call("graphql.parse_schema", J(defs[k]))["value"]
     out = {"defs": defs, "cases": [compress(c, defs) for c in out]}
     path = os.path.join(HERE, "graphql.json")
