@@ -10,6 +10,9 @@
     clippy::panic
 )]
 
+#[path = "support/live_oracle.rs"]
+mod live_oracle;
+
 use regowasm_builtins::{EvalContext, Registry, Value};
 use std::path::Path;
 
@@ -132,28 +135,5 @@ fn graphql_golden_corpus_matches_opa() {
 /// library and python3 are available.
 #[test]
 fn graphql_golden_corpus_still_matches_live_opa() {
-    let lib =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat-tests/oracle/lib/libopabridge.so");
-    if !lib.exists() {
-        eprintln!("skipped: OPA oracle library absent ({})", lib.display());
-        return;
-    }
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat-tests/golden/gen_graphql.py");
-    let out = match std::process::Command::new("python3")
-        .arg(&script)
-        .arg("--check")
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("skipped: python3 not available ({e})");
-            return;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "graphql golden corpus drifted from OPA: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    live_oracle::corpus_matches_live_opa("gen_graphql.py");
 }

@@ -10,6 +10,9 @@
     clippy::panic
 )]
 
+#[path = "support/live_oracle.rs"]
+mod live_oracle;
+
 use regowasm_builtins::{EvalContext, Registry, Value};
 use std::path::{Path, PathBuf};
 
@@ -195,30 +198,5 @@ fn golden_corpora_match_native_builtins() {
 /// library (and python3, which the generator uses) is available.
 #[test]
 fn golden_corpora_still_match_live_opa() {
-    let lib =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat-tests/oracle/lib/libopabridge.so");
-    if !lib.exists() {
-        eprintln!(
-            "skipped: OPA oracle library absent ({}); run compat-tests/oracle/setup.sh",
-            lib.display()
-        );
-        return;
-    }
-    let script = golden_dir().join("gen_builtins.py");
-    let out = match std::process::Command::new("python3")
-        .arg(&script)
-        .arg("--check")
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("skipped: python3 not available to drive the oracle ({e})");
-            return;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "golden corpora drifted from OPA: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    live_oracle::corpus_matches_live_opa("gen_builtins.py");
 }
