@@ -26,18 +26,11 @@ pub fn rewrite_output_args<'a>(
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let c = bytes.get(i).copied().unwrap_or(b' ');
-        match c {
-            b'"' | b'`' => {
-                i = skip_string(bytes, i);
-                continue;
-            }
-            b'#' => {
-                i = skip_comment(bytes, i);
-                continue;
-            }
-            _ => {}
+        if let Some(next) = skip_trivia(bytes, i) {
+            i = next;
+            continue;
         }
+        let c = bytes.get(i).copied().unwrap_or(b' ');
         let prev = i.checked_sub(1).and_then(|p| bytes.get(p)).copied();
         let starts_name = (c.is_ascii_alphabetic() || c == b'_')
             && !prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_' || p == b'.');
@@ -85,6 +78,16 @@ pub fn rewrite_output_args<'a>(
     }
     out.push_str(src.get(at..).unwrap_or_default());
     Cow::Owned(out)
+}
+
+/// Where scanning resumes when a string literal or a comment starts at
+/// `i`; `None` for any other byte.
+fn skip_trivia(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i)? {
+        b'"' | b'`' => Some(skip_string(bytes, i)),
+        b'#' => Some(skip_comment(bytes, i)),
+        _ => None,
+    }
 }
 
 /// Index just past the string literal starting at `i` (`"..."` with
@@ -156,15 +159,11 @@ fn split_args(src: &str, open: usize) -> Option<(Vec<&str>, usize)> {
     let mut start = open + 1;
     let mut i = open;
     while let Some(&b) = bytes.get(i) {
+        if let Some(next) = skip_trivia(bytes, i) {
+            i = next;
+            continue;
+        }
         match b {
-            b'"' | b'`' => {
-                i = skip_string(bytes, i);
-                continue;
-            }
-            b'#' => {
-                i = skip_comment(bytes, i);
-                continue;
-            }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => {
                 depth = depth.checked_sub(1)?;
