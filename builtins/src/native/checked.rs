@@ -4,7 +4,8 @@
 //! `array.concat`, `numbers.range`, and `array.flatten`, which regorus
 //! lacks) or hand the checked call to the regorus fallback
 //! (`json.remove`, `object.remove`, `object.union`, `strings.replace_n`,
-//! `format_int`).
+//! `format_int`). Also two small builtins regorus lacks:
+//! `strings.split_n` and `internal.test_case`.
 
 use super::native;
 use crate::{BuiltinError, Registry, Value, args, fallback};
@@ -12,6 +13,14 @@ use num_bigint::BigInt;
 
 pub(crate) fn register(r: &mut Registry) {
     bits(r);
+    // `internal.test_case(case)`: `opa test` notes a parameterised test
+    // case; evaluation only checks the operand and succeeds (a void
+    // builtin in OPA).
+    native(r, "internal.test_case", 1, |_, a| {
+        let case = args::array("internal.test_case", a, 0)?;
+        tracing::debug!(fields = case.len(), "internal.test_case");
+        Ok(Some(Value::Bool(true)))
+    });
     // `strings.split_n(x, delimiter, n)`: the first `n` parts of the split
     // (the last `-n` for a negative `n`; all of them when `|n|` is larger).
     native(r, "strings.split_n", 3, |_, a| {
@@ -243,6 +252,18 @@ mod tests {
             "eval_type_error bits.rsh: operand 2 must be an unsigned integer number but got a negative integer"
         );
         assert!(call("bits.lsh", "[1, 100000000]").is_err());
+    }
+
+    #[test]
+    fn test_case_takes_an_array_and_succeeds() {
+        assert_eq!(
+            call("internal.test_case", r#"[["a", 1]]"#).unwrap(),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(
+            call("internal.test_case", r#"[{"name": "t"}]"#).unwrap_err(),
+            "eval_type_error internal.test_case: operand 1 must be array but got object"
+        );
     }
 
     /// Answers of OPA v1.20.2 for the same calls.
