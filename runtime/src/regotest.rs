@@ -281,8 +281,8 @@ fn load_file(path: &Path, seen: &mut HashMap<(String, String), usize>) -> Result
 fn new_engine(opts: &TestOptions) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     crate::rego::lift_source_limits(&mut engine);
-    let registry = regowasm_builtins::Registry::with_defaults();
-    if let Err(e) = crate::rego::register_host_builtins(&mut engine, &registry, false) {
+    let registry = crate::rego::default_registry();
+    if let Err(e) = crate::rego::register_host_builtins(&mut engine, registry, false) {
         tracing::warn!(error = %e, "host builtins not registered; regorus's own serve the tests");
     }
     engine.set_strict_builtin_errors(false);

@@ -46,6 +46,20 @@ enum Std {
     Frac9(u8, usize),
 }
 
+impl Std {
+    /// `Z07…` layouts: like the numeric zones, but `Z` for UTC.
+    fn is_iso_zone(self) -> bool {
+        matches!(
+            self,
+            Std::Iso8601Tz
+                | Std::Iso8601SecondsTz
+                | Std::Iso8601ShortTz
+                | Std::Iso8601ColonTz
+                | Std::Iso8601ColonSecondsTz
+        )
+    }
+}
+
 const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -362,14 +376,7 @@ pub(crate) fn format(t: &Civil, layout: &str) -> String {
             | Std::NumShortTz
             | Std::NumColonTz
             | Std::NumColonSecondsTz => {
-                let iso = matches!(
-                    std,
-                    Std::Iso8601Tz
-                        | Std::Iso8601SecondsTz
-                        | Std::Iso8601ShortTz
-                        | Std::Iso8601ColonTz
-                        | Std::Iso8601ColonSecondsTz
-                );
+                let iso = std.is_iso_zone();
                 if iso && t.offset == 0 {
                     out.push('Z');
                     continue;
@@ -865,14 +872,7 @@ pub(crate) fn parse(layout_s: &str, value_s: &str) -> Result<i128, String> {
                 | Std::NumShortTz
                 | Std::NumColonTz
                 | Std::NumColonSecondsTz => {
-                    let iso = matches!(
-                        std,
-                        Std::Iso8601Tz
-                            | Std::Iso8601SecondsTz
-                            | Std::Iso8601ShortTz
-                            | Std::Iso8601ColonTz
-                            | Std::Iso8601ColonSecondsTz
-                    );
+                    let iso = std.is_iso_zone();
                     if iso && value.first() == Some(&b'Z') {
                         value = value.get(1..).unwrap_or(&[]);
                         z_utc = true;

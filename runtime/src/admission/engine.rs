@@ -149,12 +149,6 @@ pub(crate) fn first_line(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// The builtins admission policies see: the default registry, built once.
-fn host_registry() -> &'static regowasm_builtins::Registry {
-    static REGISTRY: std::sync::OnceLock<regowasm_builtins::Registry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(regowasm_builtins::Registry::with_defaults)
-}
-
 impl RegoEvaluator {
     /// Compile modules (`(name, source)`) with an optional base data
     /// document and an evaluation deadline. Returns the evaluator and the
@@ -173,7 +167,7 @@ impl RegoEvaluator {
         });
         crate::rego::lift_source_limits(&mut engine);
         // regowasm's builtins (OPA-exact, e.g. `sprintf`) override regorus's.
-        let registry = host_registry();
+        let registry = crate::rego::default_registry();
         crate::rego::register_host_builtins(&mut engine, registry, false)
             .map_err(|e| e.to_string())?;
         let mut packages = Vec::with_capacity(modules.len());

@@ -50,6 +50,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub use convert::ConvertError;
 pub use errors::opa_error_text;
 
+/// The default builtin registry ([`regowasm_builtins::Registry::with_defaults`]),
+/// built once per process and shared by the Rego paths that do not take a
+/// registry of their own (admission policies, `regowasm test`).
+pub(crate) fn default_registry() -> &'static regowasm_builtins::Registry {
+    static REGISTRY: std::sync::OnceLock<regowasm_builtins::Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(regowasm_builtins::Registry::with_defaults)
+}
+
 /// Register a [`Registry`]'s host builtins (the ones it serves natively,
 /// custom ones, and the capability-gated ones) on a bare regorus engine,
 /// as [`RegoPolicy`] does. For harnesses that drive regorus directly (the
