@@ -26,6 +26,9 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// List every OPA builtin and how this runtime serves it.
     Builtins(cmd::builtins::Args),
+    /// Print OPA's capabilities document for this runtime (for
+    /// `opa build -t wasm --capabilities`).
+    Capabilities(cmd::builtins::CapabilitiesArgs),
     /// Run gator-style verify suites (Gatekeeper templates + constraints).
     Verify(cmd::verify::Args),
     /// Run Rego unit tests (`test_*` rules), like `opa test`.
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Builtins(a) => cmd::builtins::run(a),
+        Command::Capabilities(a) => cmd::builtins::capabilities(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Test(a) => cmd::test::run(a),
         Command::Compliance(a) => cmd::compliance::run(a),

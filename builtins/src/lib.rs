@@ -12,7 +12,9 @@
 //! - [`EvalContext`]: the per-evaluation state OPA keeps for
 //!   non-deterministic builtins (frozen clock, seeded RNG, cache, prints);
 //! - native Rust implementations, and a fallback to the regorus interpreter
-//!   for builtins without one.
+//!   for builtins without one;
+//! - [`catalogue`]: OPA's builtin catalogue, how each builtin is served, and
+//!   OPA's capabilities document for this runtime.
 //!
 //! What it is not for: anything about Wasm, wasmtime or Kubernetes.
 #![deny(
@@ -25,6 +27,7 @@
 
 pub mod args;
 pub mod capabilities;
+pub mod catalogue;
 pub mod context;
 pub mod error;
 pub mod fallback;

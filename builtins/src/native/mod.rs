@@ -18,6 +18,7 @@ use std::sync::Arc;
 mod aws;
 mod checked;
 mod crypto;
+mod deprecated;
 mod encoding;
 mod gotime;
 mod goyaml;
@@ -40,6 +41,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     outside::register(r);
     x509::register(r);
     crypto::register(r);
+    deprecated::register(r);
     encoding::register(r);
     jsonx::register(r);
     misc::register(r);

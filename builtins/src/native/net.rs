@@ -1,5 +1,5 @@
-//! `net.cidr_expand`, `net.cidr_is_valid`, `net.cidr_merge`,
-//! `net.cidr_contains_matches` with Go `net` semantics (IPv4 held as
+//! `net.cidr_contains`, `net.cidr_intersects`, `net.cidr_expand`,
+//! `net.cidr_is_valid`, `net.cidr_merge`, `net.cidr_contains_matches` with Go `net` semantics (IPv4 held as
 //! IPv4-mapped IPv6 where Go does, Go's text forms and errors).
 
 use super::native;
@@ -207,11 +207,32 @@ fn cidr_merge(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
     Ok(Value::Set(std::sync::Arc::new(out)))
 }
 
+/// Go's `IPNet.Contains`: network and address must be of one family once
+/// IPv4-mapped addresses are read as IPv4 (`0.0.0.0/0` holds no IPv6
+/// address, `::/0` no IPv4 one); an IPv4 network parsed from IPv6 text
+/// keeps the low 32 bits of its mask.
+fn go_contains(n: &Net, ip: u128) -> bool {
+    let net4 = n.first() >> 32 == 0xffff;
+    if net4 != (ip >> 32 == 0xffff) {
+        return false;
+    }
+    if !net4 {
+        return n.contains(ip);
+    }
+    let p = n.prefix.saturating_sub(96);
+    let m32: u128 = if p == 0 {
+        0
+    } else {
+        u128::from(u32::MAX << (32 - p.min(32)))
+    };
+    ip & m32 == n.first() & m32
+}
+
 /// OPA's `net.cidr_contains` on two strings.
 fn contains(name: &str, cidr: &str, other: &str) -> Result<bool, BuiltinError> {
     let net = parse_cidr(cidr).map_err(|m| BuiltinError::failed(name, m))?;
     if let Some((ip, _)) = parse_addr(other) {
-        return Ok(net.contains(ip));
+        return Ok(go_contains(&net, ip));
     }
     let inner = parse_cidr(other).map_err(|_| {
         BuiltinError::failed(
@@ -219,7 +240,15 @@ fn contains(name: &str, cidr: &str, other: &str) -> Result<bool, BuiltinError> {
             format!("not a valid textual representation of an IP address or CIDR: {other}"),
         )
     })?;
-    Ok(net.contains(inner.first()) && net.contains(inner.last()))
+    Ok(go_contains(&net, inner.first()) && go_contains(&net, inner.last()))
+}
+
+/// OPA's `net.cidr_intersects`: either network holds the other's first
+/// address.
+fn intersects(name: &str, a: &str, b: &str) -> Result<bool, BuiltinError> {
+    let a = parse_cidr(a).map_err(|m| BuiltinError::failed(name, m))?;
+    let b = parse_cidr(b).map_err(|m| BuiltinError::failed(name, m))?;
+    Ok(go_contains(&a, b.first()) || go_contains(&b, a.first()))
 }
 
 fn match_terms(name: &str, pos: usize, v: &Value) -> Result<Vec<(Value, Value)>, BuiltinError> {
@@ -252,6 +281,20 @@ fn match_terms(name: &str, pos: usize, v: &Value) -> Result<Vec<(Value, Value)>,
     })
 }
 
+/// The second operand as a string; OPA v1.20.2 names it "operand 1" in
+/// the type error of `net.cidr_contains` and `net.cidr_intersects`.
+fn second_string<'a>(name: &str, a: &'a [Value]) -> Result<&'a str, BuiltinError> {
+    match a.get(1) {
+        Some(Value::String(s)) => Ok(s),
+        other => Err(args::type_error(
+            name,
+            0,
+            "string",
+            other.unwrap_or(&Value::Null),
+        )),
+    }
+}
+
 /// Register the `net.cidr_*` builtins.
 pub(crate) fn register(r: &mut Registry) {
     native(r, "net.cidr_is_valid", 1, |_, a| {
@@ -280,6 +323,22 @@ pub(crate) fn register(r: &mut Registry) {
         }
         let _ = n.v4;
         Ok(Some(Value::Set(std::sync::Arc::new(out))))
+    });
+    native(r, "net.cidr_contains", 2, |_, a| {
+        let name = "net.cidr_contains";
+        let (cidr, other) = (args::string(name, a, 0)?, second_string(name, a)?);
+        contains(name, cidr, other).map(|b| Some(Value::Bool(b)))
+    });
+    // Deprecated (before Rego v1) name of `net.cidr_contains`.
+    native(r, "net.cidr_overlap", 2, |_, a| {
+        let name = "net.cidr_overlap";
+        let (cidr, other) = (args::string(name, a, 0)?, second_string(name, a)?);
+        contains(name, cidr, other).map(|b| Some(Value::Bool(b)))
+    });
+    native(r, "net.cidr_intersects", 2, |_, a| {
+        let name = "net.cidr_intersects";
+        let (x, y) = (args::string(name, a, 0)?, second_string(name, a)?);
+        intersects(name, x, y).map(|b| Some(Value::Bool(b)))
     });
     native(r, "net.cidr_merge", 1, |_, a| {
         cidr_merge("net.cidr_merge", a).map(Some)
