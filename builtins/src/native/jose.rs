@@ -40,6 +40,9 @@ pub(crate) fn b64_error(e: base64::DecodeError, len: usize) -> String {
         base64::DecodeError::InvalidByte(i, _) => i,
         base64::DecodeError::InvalidLength(l) => l,
         base64::DecodeError::InvalidLastSymbol(i, _) => i,
+        // Unpadded text: Go reports where the incomplete final quantum
+        // starts.
+        base64::DecodeError::InvalidPadding if !len.is_multiple_of(4) => len - len % 4,
         base64::DecodeError::InvalidPadding => len,
     };
     format!("illegal base64 data at input byte {at}")

@@ -10,6 +10,7 @@ mod jose;
 mod jwt;
 mod outside;
 mod x509;
+mod x509_constraints;
 
 use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value};

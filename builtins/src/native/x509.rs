@@ -5,6 +5,7 @@
 
 use super::jose::{self, B64STD, B64URL};
 use super::native;
+use super::x509_constraints::{self, NameConstraints};
 use crate::{BuiltinError, EvalContext, Number, Registry, Value, args};
 use base64::Engine as _;
 use num_bigint::{BigInt, Sign};
@@ -159,7 +160,7 @@ fn split_ders(mut der: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     while !der.is_empty() {
         let (rest, _) = X509Certificate::from_der(der)
-            .map_err(|e| format!("x509: malformed certificate: {e}"))?;
+            .map_err(|_| "x509: malformed certificate".to_string())?;
         let used = der.len() - rest.len();
         out.push(der.get(..used).unwrap_or_default().to_vec());
         der = rest;
@@ -458,6 +459,13 @@ fn url_value(u: &str) -> Value {
     ])
 }
 
+/// Go's JSON of `[]*net.IPNet`: the address as text, the mask as base64.
+fn ip_ranges(ranges: Vec<x509_constraints::IpRange>) -> Value {
+    null_or(ranges, |(ip, mask)| {
+        obj([("IP", Value::string(ip_string(&ip))), ("Mask", b64(&mask))])
+    })
+}
+
 fn ip_string(bytes: &[u8]) -> String {
     match bytes.len() {
         4 => std::net::Ipv4Addr::new(
@@ -534,8 +542,7 @@ fn extensions_value(exts: &[X509Extension<'_>]) -> (Value, ExtFields) {
     let mut crl = Vec::new();
     let mut policies: Vec<Vec<u64>> = Vec::new();
     let mut unhandled = Vec::new();
-    let mut permitted_dns = Vec::new();
-    let mut excluded_dns = Vec::new();
+    let mut constraints = NameConstraints::default();
     let mut permitted_critical = false;
     for e in exts {
         list.push(obj([
@@ -607,16 +614,7 @@ fn extensions_value(exts: &[X509Extension<'_>]) -> (Value, ExtFields) {
             }
             ParsedExtension::NameConstraints(nc) => {
                 permitted_critical = e.critical;
-                for st in nc.permitted_subtrees.iter().flatten() {
-                    if let GeneralName::DNSName(d) = st.base {
-                        permitted_dns.push(d.to_string());
-                    }
-                }
-                for st in nc.excluded_subtrees.iter().flatten() {
-                    if let GeneralName::DNSName(d) = st.base {
-                        excluded_dns.push(d.to_string());
-                    }
-                }
+                constraints = NameConstraints::from_extension(nc);
             }
             ParsedExtension::ExtendedKeyUsage(_) => {
                 for (tag, seq) in der_items(e.value) {
@@ -663,8 +661,14 @@ fn extensions_value(exts: &[X509Extension<'_>]) -> (Value, ExtFields) {
             "PermittedDNSDomainsCritical",
             Value::Bool(permitted_critical),
         ),
-        ("PermittedDNSDomains", strs(permitted_dns)),
-        ("ExcludedDNSDomains", strs(excluded_dns)),
+        ("PermittedDNSDomains", strs(constraints.dns.0)),
+        ("ExcludedDNSDomains", strs(constraints.dns.1)),
+        ("PermittedEmailAddresses", strs(constraints.email.0)),
+        ("ExcludedEmailAddresses", strs(constraints.email.1)),
+        ("PermittedURIDomains", strs(constraints.uri.0)),
+        ("ExcludedURIDomains", strs(constraints.uri.1)),
+        ("PermittedIPRanges", ip_ranges(constraints.ip.0)),
+        ("ExcludedIPRanges", ip_ranges(constraints.ip.1)),
     ];
     (null_or(list, |x| x), f)
 }
@@ -673,7 +677,7 @@ fn extensions_value(exts: &[X509Extension<'_>]) -> (Value, ExtFields) {
 /// `uri_strings`).
 fn cert_value(der: &[u8], uri_strings: bool) -> Result<Value, String> {
     let (_, c) =
-        X509Certificate::from_der(der).map_err(|e| format!("x509: malformed certificate: {e}"))?;
+        X509Certificate::from_der(der).map_err(|_| "x509: malformed certificate".to_string())?;
     let tbs = &c.tbs_certificate;
     let (pk, pk_alg) = public_key_value(&tbs.subject_pki);
     let (exts, f) = extensions_value(tbs.extensions());
@@ -713,12 +717,6 @@ fn cert_value(der: &[u8], uri_strings: bool) -> Result<Value, String> {
         ),
         ("IPAddresses", null_or(f.sans.ip.clone(), Value::string)),
         ("URIs", null_or(f.sans.uri.clone(), |x| url_value(&x))),
-        ("ExcludedEmailAddresses", Value::Null),
-        ("ExcludedIPRanges", Value::Null),
-        ("ExcludedURIDomains", Value::Null),
-        ("PermittedEmailAddresses", Value::Null),
-        ("PermittedIPRanges", Value::Null),
-        ("PermittedURIDomains", Value::Null),
         ("InhibitAnyPolicy", Value::int(0)),
         ("InhibitAnyPolicyZero", Value::Bool(false)),
         ("InhibitPolicyMapping", Value::int(0)),
@@ -965,7 +963,13 @@ fn extend(
         }
         if p == root {
             chain.push(p);
-            return true;
+            let certs_in_chain: Vec<&X509Certificate<'_>> =
+                chain.iter().filter_map(|&i| certs.get(i)).collect();
+            if x509_constraints::chain_ok(&certs_in_chain) {
+                return true;
+            }
+            chain.pop();
+            continue;
         }
         chain.push(p);
         if extend(certs, chain, root, now) {
@@ -1373,7 +1377,7 @@ fn parse_tls_key(der: &[u8]) -> Result<PrivKey, String> {
 fn check_key_matches(cert_der: &[u8], key: &PrivKey) -> Result<(), String> {
     use rsa::traits::PublicKeyParts;
     let (_, c) = X509Certificate::from_der(cert_der)
-        .map_err(|e| format!("x509: malformed certificate: {e}"))?;
+        .map_err(|_| "x509: malformed certificate".to_string())?;
     let pk = jose::parse_spki_der(c.tbs_certificate.subject_pki.raw);
     let ok = match (pk, key) {
         (Ok(jose::Key::RsaPub(p)), PrivKey::Rsa(k)) => p.n() == k.n() && p.e() == k.e(),

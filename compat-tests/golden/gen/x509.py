@@ -63,6 +63,68 @@ def cert(subject, key, issuer=None, issuer_key=None, ca=False, pathlen=None, san
     return c
 
 
+def constrained_chain(root_k, int_k, leaf_k, root_nc, leaf_sans, int_nc=None):
+    """Root (with name constraints root_nc) -> intermediate (int_nc) -> leaf."""
+    def ca(subject, key, issuer, issuer_key, nc, serial, pathlen):
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+             .serial_number(serial).not_valid_before(datetime.datetime(2020, 1, 1, tzinfo=UTC))
+             .not_valid_after(datetime.datetime(2040, 1, 1, tzinfo=UTC))
+             .add_extension(x509.BasicConstraints(ca=True, path_length=pathlen), critical=True)
+             .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True))
+        if nc is not None:
+            b = b.add_extension(x509.NameConstraints(*nc), critical=True)
+        return b.sign(issuer_key, hashes.SHA256())
+    root = ca(name("NC Root"), root_k, name("NC Root"), root_k, root_nc, 21, None)
+    inter = ca(name("NC Int"), int_k, root.subject, root_k, int_nc, 22, 0)
+    leaf = cert(name("nc leaf"), leaf_k, issuer=inter.subject, issuer_key=int_k, sans=leaf_sans or None,
+                eku=[ExtendedKeyUsageOID.SERVER_AUTH], serial=23, extra=False)
+    return pem(root) + pem(inter) + pem(leaf)
+
+
+def constraint_cases(root_k, int_k, leaf_k, T):
+    """Chains under RFC 5280 name constraints of every type (Go's verifier)."""
+    D, I, E, U = x509.DNSName, x509.IPAddress, x509.RFC822Name, x509.UniformResourceIdentifier
+    net, ip = ipaddress.ip_network, ipaddress.ip_address
+    scenarios = [
+        (([D("example.com")], None), [[D("leaf.example.com")], [D("example.com")], [D("other.org")], [D("*.example.com")],
+                                      [D("LEAF.EXAMPLE.COM")], [D("xexample.com")], [D("leaf.example.com.")], [D("a b.example.com")],
+                                      [D("leaf.example.com"), I(ip("10.0.0.1"))], [], [U("urn:uuid:1")], [U("https://10.0.0.1/")],
+                                      [U("https://a.example.com:8443/x")], [E("a..b@example.com")], [E('"a b"@example.com')]]),
+        (([D(".example.com")], None), [[D("example.com")], [D("a.example.com")], [D("a.b.example.com")]]),
+        ((None, [D("bad.example.com")]), [[D("*.example.com")], [D("x.bad.example.com")], [D("good.example.com")],
+                                          [D("*.bad.example.com")], [D("BAD.example.com")], [D("bad.example.com")]]),
+        (([I(net("10.0.0.0/8"))], None), [[I(ip("10.1.2.3"))], [I(ip("11.0.0.1"))], [I(ip("2001:db8::1"))], [D("any.org")]]),
+        ((None, [I(net("10.0.0.0/8")), I(net("2001:db8::/32"))]), [[I(ip("10.1.2.3"))], [I(ip("192.0.2.1"))], [I(ip("2001:db8::1"))],
+                                                                   [I(ip("2001:db9::1"))]]),
+        (([E("ops@example.com")], None), [[E("ops@example.com")], [E("OPS@example.com")], [E("ops@EXAMPLE.com")], [E("dev@example.com")]]),
+        (([E("example.com")], None), [[E("dev@example.com")], [E("dev@sub.example.com")], [E("dev@other.org")]]),
+        (([E(".example.com")], None), [[E("dev@example.com")], [E("dev@sub.example.com")]]),
+        (([U("example.com")], None), [[U("https://a.example.com/x")], [U("https://example.com")], [U("https://other.org/")],
+                                      [U("urn:x")], [U("https://10.0.0.1/")], [U("https://a.example.com:8443/")], [D("x.org")]]),
+        ((None, [U(".example.com")]), [[U("https://a.example.com/x")], [U("https://example.com/")]]),
+        (([D("")], None), [[D("anything.org")]]),
+        (([D("example.com"), I(net("10.0.0.0/8")), E("example.com"), U("example.com")],
+          [D("bad.example.com"), I(net("10.9.0.0/16")), E("bad@example.com"), U("bad.example.com")]),
+         [[D("a.example.com"), I(ip("10.1.1.1")), E("x@example.com"), U("https://a.example.com/")],
+          [D("a.example.com"), I(ip("10.9.1.1"))], [E("bad@example.com")], [U("https://bad.example.com/")]]),
+    ]
+    cases = []
+    for nc, leaves in scenarios:
+        for sans in leaves:
+            ch = constrained_chain(root_k, int_k, leaf_k, nc, sans)
+            cases.append(("crypto.x509.parse_and_verify_certificates_with_options", [ch, {"CurrentTime": T}]))
+    # constraints on the intermediate, and on both
+    for int_nc, root_nc, sans in [
+        (([D("svc.example.com")], None), None, [D("a.svc.example.com")]),
+        (([D("svc.example.com")], None), None, [D("b.example.com")]),
+        (([D("svc.example.com")], None), ([D("example.com")], None), [D("a.svc.example.com")]),
+        (([D("svc.example.com")], None), ([D("other.org")], None), [D("a.svc.example.com")]),
+    ]:
+        ch = constrained_chain(root_k, int_k, leaf_k, root_nc, sans, int_nc)
+        cases.append(("crypto.x509.parse_and_verify_certificates_with_options", [ch, {"CurrentTime": T}]))
+    return cases
+
+
 def pem(c):
     return c.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -137,6 +199,7 @@ def main(path):
     cases.append(("crypto.x509.parse_and_verify_certificates_with_options", [pem(root) + pem(inter) + pem(client_leaf), {"CurrentTime": T}]))
     cases.append(("crypto.x509.parse_and_verify_certificates_with_options", [pem(root) + pem(inter) + pem(client_leaf), {"CurrentTime": T, "KeyUsages": ["KeyUsageClientAuth"]}]))
     cases.append(("crypto.x509.parse_and_verify_certificates_with_options", ["garbage", {"Foo": 1}]))
+    cases += constraint_cases(root_k, int_k, leaf_k, T)
     # keys
     rsa_small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     p384 = ec.generate_private_key(ec.SECP384R1())
