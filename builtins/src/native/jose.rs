@@ -253,11 +253,13 @@ fn ec_key(crv: &str, x: &[u8], y: &[u8], d: Option<&[u8]>) -> Result<Key, String
 
 /// Parse a JWK or a JWK set (`{"keys": [...]}`) from JSON text.
 pub(crate) fn parse_jwks(text: &str) -> Result<Vec<Jwk>, String> {
+    // jwx's wrapping of a sole key's errors.
+    const SOLE: &str = "jwk.Parse: failed to parse sole key: jwk.ParseKey: ";
     let v: Json = serde_json::from_str(text).map_err(|e| {
         let msg = super::gojson::validate(text.as_bytes())
             .err()
             .unwrap_or_else(|| e.to_string());
-        format!("failed to unmarshal data: {msg}")
+        format!("{SOLE}jwk.Parse: failed to probe data: probe: failed to unmarshal data: {msg}")
     })?;
     let Json::Object(o) = v else {
         return Err("failed to parse JWK: not a JSON object".to_string());
@@ -271,8 +273,31 @@ pub(crate) fn parse_jwks(text: &str) -> Result<Vec<Jwk>, String> {
             })
             .collect(),
         Some(_) => Err("failed to parse JWK set: keys must be an array".to_string()),
-        None => Ok(vec![parse_jwk_object(&o)?]),
+        None => parse_jwk_object(&o)
+            .map(|k| vec![k])
+            .map_err(|e| match jwx_key_type(&o) {
+                Some(t) if e.starts_with("required field") => format!(
+                    "{SOLE}failed to unmarshal JSON into key ({t}): \
+                     failed to unmarshal JSON into key ({t}): {e}"
+                ),
+                _ => format!("{SOLE}{e}"),
+            }),
     }
+}
+
+/// The jwx Go type a JWK object is decoded into (named in its errors).
+fn jwx_key_type(o: &serde_json::Map<String, Json>) -> Option<&'static str> {
+    let private = o.contains_key("d");
+    Some(match (o.get("kty")?.as_str()?, private) {
+        ("oct", _) => "*jwk.symmetricKey",
+        ("RSA", false) => "*jwk.rsaPublicKey",
+        ("RSA", true) => "*jwk.rsaPrivateKey",
+        ("EC", false) => "*jwk.ecdsaPublicKey",
+        ("EC", true) => "*jwk.ecdsaPrivateKey",
+        ("OKP", false) => "*jwk.okpPublicKey",
+        ("OKP", true) => "*jwk.okpPrivateKey",
+        _ => return None,
+    })
 }
 
 /// Parse a DER SubjectPublicKeyInfo into a key.
@@ -319,8 +344,10 @@ pub(crate) fn keys_from_cert_or_jwk(text: &str) -> Result<Vec<Jwk>, String> {
         }
         let key = match block.tag() {
             "CERTIFICATE" => {
-                let (_, cert) = x509_parser::parse_x509_certificate(block.contents())
-                    .map_err(|e| format!("failed to parse a PEM certificate: {e}"))?;
+                let (_, cert) =
+                    x509_parser::parse_x509_certificate(block.contents()).map_err(|_| {
+                        "failed to parse a PEM certificate: x509: malformed certificate".to_string()
+                    })?;
                 parse_spki_der(cert.tbs_certificate.subject_pki.raw)
                     .map_err(|e| format!("failed to parse a PEM certificate: {e}"))?
             }
@@ -334,7 +361,9 @@ pub(crate) fn keys_from_cert_or_jwk(text: &str) -> Result<Vec<Jwk>, String> {
             alg: None,
         }]);
     }
-    let keys = parse_jwks(text).map_err(|e| format!("failed to parse a JWK key (set): {e}"))?;
+    let keys = parse_jwks(text).map_err(|e| {
+        format!("failed to parse a JWK key (set): jwk.ParseString: failed to parse string: {e}")
+    })?;
     Ok(keys
         .into_iter()
         .filter(|k| match &k.alg {

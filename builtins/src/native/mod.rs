@@ -21,6 +21,7 @@ mod checked;
 mod crypto;
 mod deprecated;
 mod encoding;
+mod fastjson;
 mod gotime;
 mod goyaml;
 mod graphql;
