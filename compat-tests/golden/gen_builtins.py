@@ -344,6 +344,29 @@ def cases():
     for args in [[1, 10, 3], [10, 1, 3], [1, 10, 0], [1.5, 10, 3], [1, 1, 1], [-5, 5, 5], [0, 0, -1]]:
         m.append(("numbers.range_step", J(*args)))
     m.append(("opa.runtime", []))
+    for a, b in [("abc", ["a", "x"]), ("abc", ["x"]), ("abc", []), ("", [""]), ("abc", "ab"), (["abc", "xyz"], ["x"]),
+                 (["abc"], ["c"]), ("héllo", ["hé"]), ("abc", [1]), (1, ["a"]), ("abc", ["bc"]), ("abc", "c")]:
+        m.append(("strings.any_prefix_match", J(a, b)))
+        m.append(("strings.any_suffix_match", J(a, b)))
+    m.append(("strings.any_prefix_match", [{"set": ["x", "ab"]}, {"set": ["a"]}]))
+    m.append(("strings.any_suffix_match", [{"set": ["x", "ab"]}, {"set": ["b"]}]))
+    for a, sep, n in [("a,b,c", ",", 2), ("a,b,c", ",", -1), ("a,b,c", ",", 0), ("a,b,c", ",", 10), ("abc", "", 2),
+                      ("", ",", 3), ("a,b", ",", 1.5), ("a,b", 1, 2), ("ä,ö,ü", ",", 2), ("a,,b", ",", 3)]:
+        m.append(("strings.split_n", J(a, sep, n)))
+    for seed, n in [("a", 0), ("a", 1), ("b", -1), ("a", 1.5), ("a", "x"), (1, 5)]:
+        m.append(("rand.intn", J(seed, n)))
+    for t in ["hi", "", 1]:
+        m.append(("trace", J(t)))
+    for req in [{"method": "get", "url": "https://examplebucket.s3.amazonaws.com/test.txt", "headers": {"range": "bytes=0-9"}},
+                {"method": "PUT", "url": "https://example.com/a?b=1&a=2", "body": "hello"},
+                {"method": "post", "url": "https://example.com/", "body": {"x": 1}}]:
+        for creds in [{"aws_access_key": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                       "aws_service": "s3", "aws_region": "us-east-1"},
+                      {"aws_access_key": "AKID", "aws_secret_access_key": "s", "aws_service": "execute-api", "aws_region": "eu-west-1",
+                       "aws_session_token": "tok"},
+                      {"aws_access_key": "AKID", "aws_region": "eu-west-1"}]:
+            m.append(("providers.aws.sign_req", J(req, creds, 1369353600000000000)))
+    m.append(("providers.aws.sign_req", J({"url": "https://x"}, {}, 0)))
     fam["misc"] = m
     return fam
 

@@ -113,16 +113,19 @@ fn raw_path(url: &str) -> &str {
         .unwrap_or("")
 }
 
+/// Request headers SigV4 leaves unsigned.
+const IGNORED_HEADERS: [&str; 3] = ["authorization", "user-agent", "x-amzn-trace-id"];
+
+/// The query of a URL as written (after `?`, before `#`).
+fn raw_query(url: &str) -> &str {
+    let before_fragment = url.split('#').next().unwrap_or(url);
+    before_fragment.split_once('?').map_or("", |(_, q)| q)
+}
+
 fn sign_req(a: &[Value]) -> Result<Value, BuiltinError> {
     let req = args::object(NAME, a, 0)?;
     let config = args::object(NAME, a, 1)?;
     let time_ns = args::number(NAME, a, 2)?;
-    let req_fields = required(req, &["method", "url"], 1, "request")?;
-    let (method, url) = match req_fields.as_slice() {
-        // OPA signs the method as written (`get` stays `get`).
-        [m, u] => (m.to_string(), *u),
-        _ => return Err(operand_error("operand 1 invalid request".into())),
-    };
     let cfg = required(
         config,
         &[
@@ -136,6 +139,13 @@ fn sign_req(a: &[Value]) -> Result<Value, BuiltinError> {
     )?;
     let [access_key, region, secret, service] = cfg.as_slice() else {
         return Err(operand_error("operand 2 invalid AWS config".into()));
+    };
+    // OPA checks the config before the request.
+    let req_fields = required(req, &["method", "url"], 1, "request")?;
+    let (method, url) = match req_fields.as_slice() {
+        // OPA signs the method as written (`get` stays `get`).
+        [m, u] => (m.to_string(), *u),
+        _ => return Err(operand_error("operand 1 invalid request".into())),
     };
     let session_token = config
         .get(&Value::string("aws_session_token"))
@@ -208,7 +218,9 @@ fn sign_req(a: &[Value]) -> Result<Value, BuiltinError> {
     };
     set("host", &host);
     set("x-amz-date", &amz_date);
-    if !own_sha {
+    // Only S3 and Glacier take the payload hash as a header.
+    let sha_header = matches!(*service, "s3" | "glacier");
+    if sha_header && !own_sha {
         set("x-amz-content-sha256", &content_sha);
     }
     if let Some(token) = session_token {
@@ -217,24 +229,19 @@ fn sign_req(a: &[Value]) -> Result<Value, BuiltinError> {
 
     let canonical_headers: String = headers
         .iter()
-        .map(|(k, (_, v))| {
-            let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-            format!("{k}:{v}\n")
-        })
+        .filter(|(k, _)| !IGNORED_HEADERS.contains(&k.as_str()))
+        .map(|(k, (_, v))| format!("{k}:{v}\n"))
         .collect();
-    let signed_headers = headers.keys().cloned().collect::<Vec<_>>().join(";");
+    let signed_headers = headers
+        .keys()
+        .filter(|k| !IGNORED_HEADERS.contains(&k.as_str()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(";");
     // The path as written: OPA signs an empty path for `http://host`.
     let path = raw_path(url);
-    let mut query: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| (uri_encode(&k, false), uri_encode(&v, false)))
-        .collect();
-    query.sort();
-    let canonical_query = query
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    // The query exactly as written (OPA signs Go's `URL.RawQuery`).
+    let canonical_query = raw_query(url);
     let canonical_request = format!(
         "{method}\n{}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{content_sha}",
         uri_encode(path, true)
@@ -253,10 +260,12 @@ fn sign_req(a: &[Value]) -> Result<Value, BuiltinError> {
         "AWS4-HMAC-SHA256 Credential={access_key}/{scope},SignedHeaders={signed_headers},Signature={signature}"
     );
 
-    headers.insert(
-        "x-amz-content-sha256".to_string(),
-        ("x-amz-content-sha256".to_string(), content_sha),
-    );
+    if sha_header {
+        headers.insert(
+            "x-amz-content-sha256".to_string(),
+            ("x-amz-content-sha256".to_string(), content_sha),
+        );
+    }
     let mut out_headers: Vec<(Value, Value)> = headers
         .into_values()
         .map(|(k, v)| (Value::string(k), Value::string(v)))
