@@ -248,3 +248,172 @@ fn opa_runtime_returns_only_configured_values() {
         serde_json::json!({"env": {"CLUSTER": "test"}, "version": "regowasm"})
     );
 }
+
+/// An HTTPS server on 127.0.0.1 with a self-signed certificate for
+/// `127.0.0.1`: answers every request with `secure` (JSON `{"tls": true}`),
+/// except `/hop`, a redirect to `target`. Returns the port and the
+/// certificate (PEM).
+fn tls_server(target: Option<String>) -> (u16, String) {
+    use std::sync::Arc;
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let pem = ck.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![ck.cert.der().clone()], key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let config = config.clone();
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let mut reader = BufReader::new(&mut tls);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return; // the client refused our certificate
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let out = match (&target, path.as_str()) {
+                    (Some(t), "/hop") => format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {t}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    ),
+                    _ => {
+                        let body = r#"{"tls": true}"#;
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                    }
+                };
+                let _ = tls.write_all(out.as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, pem)
+}
+
+#[test]
+fn http_send_over_https() {
+    let (port, ca) = tls_server(None);
+    let reg = registry(port);
+    let ctx = EvalContext::new();
+    let url = format!("https://127.0.0.1:{port}/x");
+
+    // trusted through tls_ca_cert
+    let r = reg
+        .call(
+            &ctx,
+            "http.send",
+            &req(serde_json::json!({"method": "get", "url": url, "tls_ca_cert": ca})),
+        )
+        .unwrap()
+        .unwrap()
+        .to_json();
+    assert_eq!(r["status_code"], 200, "{r}");
+    assert_eq!(r["body"], serde_json::json!({"tls": true}));
+
+    // an unknown issuer is a network error ...
+    let ctx = EvalContext::new();
+    let err = reg
+        .call(
+            &ctx,
+            "http.send",
+            &req(serde_json::json!({"method": "get", "url": url})),
+        )
+        .unwrap_err();
+    let msg = err.opa_message();
+    assert!(msg.starts_with("http.send: Get "), "{msg}");
+    assert!(msg.to_ascii_lowercase().contains("certificate"), "{msg}");
+
+    // ... unless verification is skipped
+    let r = reg
+        .call(
+            &ctx,
+            "http.send",
+            &req(
+                serde_json::json!({"method": "get", "url": url, "tls_insecure_skip_verify": true}),
+            ),
+        )
+        .unwrap()
+        .unwrap()
+        .to_json();
+    assert_eq!(r["status_code"], 200, "{r}");
+
+    // TLS material from host files is refused
+    let err = reg
+        .call(
+            &ctx,
+            "http.send",
+            &req(serde_json::json!({"method": "get", "url": url, "tls_ca_cert_file": "/etc/ssl/x.pem"})),
+        )
+        .unwrap_err();
+    assert!(
+        err.opa_message()
+            .contains("tls_ca_cert_file is not supported"),
+        "{err}"
+    );
+}
+
+#[test]
+fn http_send_redirects_stay_inside_the_allow_list() {
+    let plain = server();
+    let (port, ca) = tls_server(Some(format!("http://127.0.0.1:{plain}/ok")));
+    let caps: Capabilities = serde_json::from_value(serde_json::json!({
+        "http": {"allowed_hosts": [format!("127.0.0.1:{port}")]}
+    }))
+    .unwrap();
+    let only_tls = Registry::with_capabilities(&caps);
+    let ctx = EvalContext::new();
+    let hop = serde_json::json!({
+        "method": "get", "url": format!("https://127.0.0.1:{port}/hop"),
+        "tls_ca_cert": ca, "enable_redirect": true
+    });
+    // the redirect target is not on the allow-list
+    let err = only_tls
+        .call(&ctx, "http.send", &req(hop.clone()))
+        .unwrap_err();
+    assert_eq!(err.opa_message(), "http.send: unallowed host: 127.0.0.1");
+
+    // without enable_redirect the 302 itself is the answer
+    let mut no_follow = hop.clone();
+    no_follow["enable_redirect"] = serde_json::json!(false);
+    let r = only_tls
+        .call(&ctx, "http.send", &req(no_follow))
+        .unwrap()
+        .unwrap()
+        .to_json();
+    assert_eq!(r["status_code"], 302);
+
+    // allowed: followed to the plain server
+    let caps: Capabilities = serde_json::from_value(serde_json::json!({
+        "http": {"allowed_hosts": [format!("127.0.0.1:{port}"), format!("127.0.0.1:{plain}")]}
+    }))
+    .unwrap();
+    let both = Registry::with_capabilities(&caps);
+    let r = both
+        .call(&EvalContext::new(), "http.send", &req(hop))
+        .unwrap()
+        .unwrap()
+        .to_json();
+    assert_eq!(r["status_code"], 200, "{r}");
+    assert_eq!(r["body"]["hello"], "world");
+}

@@ -25,6 +25,7 @@ mod fastjson;
 mod gotime;
 mod goyaml;
 mod graphql;
+mod http_client;
 mod jsonx;
 mod misc;
 mod net;

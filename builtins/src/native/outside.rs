@@ -5,7 +5,6 @@
 use crate::capabilities::{Capabilities, HttpCapability, NetLookupCapability};
 use crate::registry::Builtin;
 use crate::{BuiltinError, EvalContext, Registry, Served, Value, args};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -249,6 +248,45 @@ fn http_send(ctx: &EvalContext, cfg: &HttpCapability, a: &[Value]) -> Result<Val
     })
 }
 
+/// The TLS settings of a request. Settings that read host files or
+/// environment variables are refused: a policy must not read its host.
+fn tls_options<'a>(
+    get: impl Fn(&str) -> Option<&'a Value>,
+) -> Result<super::http_client::TlsOptions, String> {
+    for key in [
+        "tls_ca_cert_file",
+        "tls_ca_cert_env_variable",
+        "tls_client_cert_file",
+        "tls_client_cert_env_variable",
+        "tls_client_key_file",
+        "tls_client_key_env_variable",
+        "tls_server_name",
+    ] {
+        if get(key).is_some() {
+            return Err(format!(
+                "{key} is not supported by this runtime (policies cannot read host files or environment)"
+            ));
+        }
+    }
+    let text = |key: &str| -> Result<Option<String>, String> {
+        match get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.to_string())),
+            Some(_) => Err(format!("{key} must be a string")),
+        }
+    };
+    let client = match (text("tls_client_cert")?, text("tls_client_key")?) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => return Err("tls_client_cert and tls_client_key must be given together".to_string()),
+    };
+    Ok(super::http_client::TlsOptions {
+        ca_pem: text("tls_ca_cert")?,
+        client,
+        insecure: matches!(get("tls_insecure_skip_verify"), Some(Value::Bool(true))),
+    })
+}
+
 enum SendError {
     /// Bad request parameters or a policy violation: always an error.
     Fatal(String),
@@ -311,18 +349,22 @@ fn send(
         (_, Some(b)) => Some(super::gojson::marshal(b).into_bytes()),
         _ => None,
     };
-    let _ = redirects;
-    let resp = http1(
+    let tls = tls_options(get).map_err(SendError::Fatal)?;
+    let exchange = super::http_client::Exchange {
         method,
         url,
-        &host,
-        port,
-        &headers_out,
-        body.as_deref(),
+        headers: &headers_out,
+        body: body.as_deref(),
         timeout,
-        cfg.max_body_bytes,
-    )
-    .map_err(|e| SendError::Network(format!("{method} {url}: {e}")))?;
+        max_body: cfg.max_body_bytes,
+        max_redirects: redirects,
+        tls,
+    };
+    let resp =
+        super::http_client::exchange(&exchange, &|h, p| cfg.allows(h, p)).map_err(|f| match f {
+            super::http_client::Failure::Refused(m) => SendError::Fatal(m),
+            super::http_client::Failure::Network(m) => SendError::Network(m),
+        })?;
     let code = resp.code;
     let status = resp.status;
     let mut headers = std::collections::BTreeMap::new();
@@ -360,153 +402,4 @@ fn send(
         (Value::string("raw_body"), Value::string(raw_text)),
         (Value::string("headers"), Value::Object(Arc::new(headers))),
     ]))
-}
-
-struct Response {
-    code: u16,
-    status: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-/// A blocking HTTP/1.1 exchange over plain TCP (`http://` URLs only).
-#[allow(clippy::too_many_arguments)]
-fn http1(
-    method: &str,
-    url: &str,
-    host: &str,
-    port: Option<u16>,
-    headers: &[(String, String)],
-    body: Option<&[u8]>,
-    timeout: Duration,
-    max_body: u64,
-) -> Result<Response, String> {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return Err("only http:// URLs are supported by this runtime's http.send".to_string());
-    };
-    let path_start = rest.find(['/', '?']).unwrap_or(rest.len());
-    let mut path = rest.get(path_start..).unwrap_or_default().to_string();
-    if let Some(i) = path.find('#') {
-        path.truncate(i);
-    }
-    if path.is_empty() || path.starts_with('?') {
-        path.insert(0, '/');
-    }
-    let port = port.unwrap_or(80);
-    use std::net::ToSocketAddrs as _;
-    let addr = (host.trim_start_matches('[').trim_end_matches(']'), port)
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())?
-        .next()
-        .ok_or_else(|| format!("lookup {host}: no such host"))?;
-    let deadline = std::time::Instant::now() + timeout;
-    let mut stream =
-        std::net::TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    let left = || {
-        deadline
-            .saturating_duration_since(std::time::Instant::now())
-            .max(Duration::from_millis(1))
-    };
-    stream
-        .set_write_timeout(Some(left()))
-        .map_err(|e| e.to_string())?;
-    let mut head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n");
-    let mut has_ua = false;
-    for (k, v) in headers {
-        has_ua |= k.eq_ignore_ascii_case("user-agent");
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if !has_ua {
-        head.push_str("User-Agent: regowasm\r\n");
-    }
-    if let Some(b) = body {
-        head.push_str(&format!("Content-Length: {}\r\n", b.len()));
-    }
-    head.push_str("\r\n");
-    stream
-        .write_all(head.as_bytes())
-        .map_err(|e| e.to_string())?;
-    if let Some(b) = body {
-        stream.write_all(b).map_err(|e| e.to_string())?;
-    }
-    stream
-        .set_read_timeout(Some(left()))
-        .map_err(|e| e.to_string())?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).map_err(|e| timeout_msg(&e))?;
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let _version = parts.next();
-    let code: u16 = parts
-        .next()
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| "malformed HTTP response".to_string())?;
-    let reason = parts.next().unwrap_or_default();
-    let mut out_headers = Vec::new();
-    let mut length: Option<u64> = None;
-    let mut chunked = false;
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).map_err(|e| timeout_msg(&e))?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            let v = v.trim().to_string();
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.parse().ok();
-            }
-            if k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked") {
-                chunked = true;
-            }
-            out_headers.push((k.to_string(), v));
-        }
-    }
-    reader
-        .get_ref()
-        .set_read_timeout(Some(left()))
-        .map_err(|e| e.to_string())?;
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).map_err(|e| timeout_msg(&e))?;
-            let n = u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
-                .map_err(|_| "malformed chunked body".to_string())?;
-            if n == 0 || body.len() as u64 + n > max_body {
-                break;
-            }
-            let mut chunk = Vec::new();
-            (&mut reader)
-                .take(n)
-                .read_to_end(&mut chunk)
-                .map_err(|e| timeout_msg(&e))?;
-            body.extend(chunk);
-            let mut crlf = String::new();
-            reader.read_line(&mut crlf).map_err(|e| timeout_msg(&e))?;
-        }
-    } else {
-        let limit = length.unwrap_or(max_body).min(max_body);
-        reader
-            .take(limit)
-            .read_to_end(&mut body)
-            .map_err(|e| timeout_msg(&e))?;
-    }
-    Ok(Response {
-        code,
-        status: format!("{code} {reason}"),
-        headers: out_headers,
-        body,
-    })
-}
-
-fn timeout_msg(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-            "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".to_string()
-        }
-        _ => e.to_string(),
-    }
 }
