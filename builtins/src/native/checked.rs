@@ -114,24 +114,20 @@ pub(crate) fn register(r: &mut Registry) {
     native(r, "numbers.range", 2, |_, a| {
         let x = args::big_int("numbers.range", a, 0)?;
         let y = args::big_int("numbers.range", a, 1)?;
-        let len = (&x - &y).magnitude().clone() + 1u32;
-        if len > num_bigint::BigUint::from(MAX_RANGE) {
-            return Err(BuiltinError::Limit {
-                name: "numbers.range".to_string(),
-                message: format!("a range of {len} numbers is more than the {MAX_RANGE} allowed"),
-            });
+        range("numbers.range", x, &y, &BigInt::from(1))
+    });
+    native(r, "numbers.range_step", 3, |_, a| {
+        let name = "numbers.range_step";
+        let x = super::int_operand(name, a, 0)?;
+        let y = super::int_operand(name, a, 1)?;
+        let step = super::int_operand(name, a, 2)?;
+        if step <= 0 {
+            return Err(BuiltinError::failed(
+                name,
+                "step must be a positive number above zero",
+            ));
         }
-        let step = if x <= y { 1 } else { -1 };
-        let mut out = Vec::new();
-        let mut i = x;
-        loop {
-            out.push(Value::Number(crate::Number::from(i.clone())));
-            if i == y {
-                break;
-            }
-            i += step;
-        }
-        Ok(Some(Value::array(out)))
+        range(name, BigInt::from(x), &BigInt::from(y), &BigInt::from(step))
     });
     native(r, "strings.replace_n", 2, |_, a| {
         let name = "strings.replace_n";
@@ -213,7 +209,31 @@ fn bits(r: &mut Registry) {
     }
 }
 
-/// Longest array `numbers.range` builds (OPA has no limit but the
+/// The integers from `x` towards `y` (included when reached) by `step`
+/// (positive), counting down when `x > y`; at most [`MAX_RANGE`] of them.
+fn range(name: &str, x: BigInt, y: &BigInt, step: &BigInt) -> Result<Option<Value>, BuiltinError> {
+    let len = (&x - y).magnitude() / step.magnitude() + 1u32;
+    if len > num_bigint::BigUint::from(MAX_RANGE) {
+        return Err(BuiltinError::Limit {
+            name: name.to_string(),
+            message: format!("a range of {len} numbers is more than the {MAX_RANGE} allowed"),
+        });
+    }
+    let down = x > *y;
+    let mut out = Vec::new();
+    let mut i = x;
+    while (!down && i <= *y) || (down && i >= *y) {
+        out.push(Value::Number(crate::Number::from(i.clone())));
+        if down {
+            i -= step;
+        } else {
+            i += step;
+        }
+    }
+    Ok(Some(Value::array(out)))
+}
+
+/// Longest array `numbers.range` / `numbers.range_step` build (OPA has no limit but the
 /// evaluation's deadline; this keeps one call from exhausting memory).
 const MAX_RANGE: u64 = 10_000_000;
 

@@ -638,36 +638,6 @@ pub(crate) fn register(r: &mut Registry) {
         };
         Ok(Some(Value::Bool(found)))
     });
-    native(r, "numbers.range_step", 3, |_, a| {
-        let name = "numbers.range_step";
-        let x = super::int_operand(name, a, 0)?;
-        let y = super::int_operand(name, a, 1)?;
-        let step = super::int_operand(name, a, 2)?;
-        if step <= 0 {
-            return Err(BuiltinError::failed(
-                name,
-                "step must be a positive number above zero",
-            ));
-        }
-        let (lo, hi) = (i128::from(x.min(y)), i128::from(x.max(y)));
-        if (hi - lo) / i128::from(step) >= 10_000_000 {
-            return Err(BuiltinError::Limit {
-                name: name.to_string(),
-                message: "timed out before generating all numbers in range".to_string(),
-            });
-        }
-        let mut out = Vec::new();
-        let mut i = i128::from(x);
-        while (x <= y && i <= i128::from(y)) || (x > y && i >= i128::from(y)) {
-            out.push(Value::int(i64::try_from(i).unwrap_or(0)));
-            i = if x <= y {
-                i + i128::from(step)
-            } else {
-                i - i128::from(step)
-            };
-        }
-        Ok(Some(Value::array(out)))
-    });
     native(r, "array.reverse", 1, |_, a| {
         let arr = args::array("array.reverse", a, 0)?;
         Ok(Some(Value::array(arr.iter().rev().cloned().collect())))

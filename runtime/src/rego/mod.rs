@@ -43,7 +43,7 @@ use parking_lot::Mutex;
 use regowasm_builtins::{EvalContext, Value};
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -684,6 +684,29 @@ fn strip_location(line: &str, sources: &[String]) -> String {
 }
 
 /// Read `.rego` modules and `data.json` documents below `path`.
+/// Every file under `root` (recursively), each directory's entries in
+/// name order; the failing path with the error.
+pub(crate) fn files_under(root: &Path) -> Result<Vec<PathBuf>, (PathBuf, std::io::Error)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| (dir.clone(), e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    Ok(files)
+}
+
 fn read_tree(
     path: &Path,
     options: &mut RegoOptions,
@@ -707,30 +730,20 @@ fn read_tree(
     }
     let mut sources = Vec::new();
     let mut data: Vec<(Vec<String>, Value)> = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| io(&dir, e))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rego") {
-                sources.push(RegoSource::from_file(&p)?);
-            } else if p.file_name().is_some_and(|n| n == "data.json") {
-                let text = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
-                let v = Value::from_json_str(&text)
-                    .map_err(|e| PolicyError::Data(format!("{}: {e}", p.display())))?;
-                let rel = dir.strip_prefix(path).unwrap_or(Path::new(""));
-                let at = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                data.push((at, v));
-            }
+    for p in files_under(path).map_err(|(p, e)| io(&p, e))? {
+        if p.extension().is_some_and(|x| x == "rego") {
+            sources.push(RegoSource::from_file(&p)?);
+        } else if p.file_name().is_some_and(|n| n == "data.json") {
+            let text = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
+            let v = Value::from_json_str(&text)
+                .map_err(|e| PolicyError::Data(format!("{}: {e}", p.display())))?;
+            let dir = p.parent().unwrap_or(path);
+            let rel = dir.strip_prefix(path).unwrap_or(Path::new(""));
+            let at = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            data.push((at, v));
         }
     }
     if sources.is_empty() {

@@ -154,27 +154,19 @@ fn read_text(p: &Path) -> Result<String, LoadError> {
 
 /// `.rego` files (not `_test.rego`) of a file or a directory tree, sorted.
 fn rego_modules(path: &Path) -> Result<Vec<(String, String)>, LoadError> {
-    let mut files = Vec::new();
-    if path.is_dir() {
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let entries =
-                std::fs::read_dir(&dir).map_err(|e| load_err(format!("{}: {e}", dir.display())))?;
-            for entry in entries.flatten() {
-                let p = entry.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "rego")
+    let mut files = if path.is_dir() {
+        crate::rego::files_under(path)
+            .map_err(|(p, e)| load_err(format!("{}: {e}", p.display())))?
+            .into_iter()
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "rego")
                     && !p.to_string_lossy().ends_with("_test.rego")
-                {
-                    files.push(p);
-                }
-            }
-        }
-        files.sort();
+            })
+            .collect()
     } else {
-        files.push(path.to_path_buf());
-    }
+        vec![path.to_path_buf()]
+    };
+    files.sort();
     files
         .into_iter()
         .map(|f| Ok((f.display().to_string(), read_text(&f)?)))
