@@ -53,10 +53,9 @@ async fn faulty_policies_fail_alone_and_the_server_keeps_serving() {
 
     // A loop that outlives its 300 ms server timeout: denied (Fail), fast.
     let t = Instant::now();
-    let (code, r, _) = post(&c, &url(&running, "/validate/spin"), &review).await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], false);
-    let msg = r["response"]["status"]["message"].as_str().unwrap();
+    let a = decide(&c, &running, "/validate/spin", &review).await;
+    assert!(!a.allowed);
+    let msg = &a.message;
     assert!(
         msg.contains("policy spin could not decide") && msg.contains("exceeded"),
         "{msg}"
@@ -68,44 +67,25 @@ async fn faulty_policies_fail_alone_and_the_server_keeps_serving() {
     );
 
     // A loop stopped by the engine's own deadline, failure policy Ignore.
-    let (code, r, _) = post(&c, &url(&running, "/validate/spin-open"), &review).await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], true);
-    let w = r["response"]["warnings"][0].as_str().unwrap();
+    let a = decide(&c, &running, "/validate/spin-open", &review).await;
+    assert!(a.allowed);
+    let w = &a.warnings[0];
     assert!(w.contains("ignored") && w.contains("interrupted"), "{w}");
 
     // Memory hog: the store's cap stops it; denied with the cause.
-    let (code, r, _) = post(&c, &url(&running, "/validate/hog"), &review).await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], false);
-    assert!(
-        r["response"]["status"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("memory cap"),
-        "{r}"
-    );
+    let a = decide(&c, &running, "/validate/hog", &review).await;
+    assert!(!a.allowed);
+    assert!(a.message.contains("memory cap"), "{}", a.message);
 
     // Trap, Ignore: allowed with a warning.
-    let (_, r, _) = post(&c, &url(&running, "/validate/trap"), &review).await;
-    assert_eq!(r["response"]["allowed"], true);
-    assert!(
-        r["response"]["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("unreachable")
-    );
+    let a = decide(&c, &running, "/validate/trap", &review).await;
+    assert!(a.allowed);
+    assert!(a.warnings[0].contains("unreachable"), "{:?}", a.warnings);
 
     // Panic in a policy: contained, denied.
-    let (code, r, _) = post(&c, &url(&running, "/validate/boom"), &review).await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], false);
-    assert!(
-        r["response"]["status"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("panicked")
-    );
+    let a = decide(&c, &running, "/validate/boom", &review).await;
+    assert!(!a.allowed);
+    assert!(a.message.contains("panicked"), "{}", a.message);
 
     // While loops run, the healthy policy answers promptly and correctly.
     let spinning: Vec<_> = (0..3)
@@ -225,29 +205,12 @@ policies:
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     let t = Instant::now();
-    let (code, r, _) = post(
-        &c,
-        &url(&running, "/validate/quick-open"),
-        &pod_review("q", "p", plain(), None),
-    )
-    .await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], true);
-    assert!(
-        r["response"]["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("overloaded"),
-        "{r}"
-    );
-    let (code, r, _) = post(
-        &c,
-        &url(&running, "/validate/quick-closed"),
-        &pod_review("q", "p", plain(), None),
-    )
-    .await;
-    assert_eq!(code, 200);
-    assert_eq!(r["response"]["allowed"], false);
+    let quick = pod_review("q", "p", plain(), None);
+    let a = decide(&c, &running, "/validate/quick-open", &quick).await;
+    assert!(a.allowed);
+    assert!(a.warnings[0].contains("overloaded"), "{:?}", a.warnings);
+    let a = decide(&c, &running, "/validate/quick-closed", &quick).await;
+    assert!(!a.allowed);
     assert!(
         t.elapsed() < Duration::from_millis(600),
         "waited {:?}",
@@ -259,13 +222,8 @@ policies:
         (200, json!("tag slow"))
     );
     // Capacity is back.
-    let (_, r, _) = post(
-        &c,
-        &url(&running, "/validate/quick-closed"),
-        &pod_review("q", "p", plain(), None),
-    )
-    .await;
-    assert_eq!(r["response"]["warnings"][0], "tag quick");
+    let a = decide(&c, &running, "/validate/quick-closed", &quick).await;
+    assert_eq!(a.warnings[0], "tag quick");
     let (_, m) = get(&c, &url(&running, "/metrics")).await;
     assert_eq!(
         metric(

@@ -366,6 +366,42 @@ pub async fn post(client: &reqwest::Client, url: &str, body: &Value) -> (u16, Va
     (status, v, text)
 }
 
+/// An admission answer of the webhook (the HTTP status was 200).
+pub struct Answer {
+    /// `response.allowed`.
+    pub allowed: bool,
+    /// `response.status.message` (empty when absent).
+    pub message: String,
+    /// `response.warnings`.
+    pub warnings: Vec<String>,
+}
+
+/// POST a review to `path`; the webhook must answer 200 with a response.
+pub async fn decide(
+    client: &reqwest::Client,
+    running: &RunningServer,
+    path: &str,
+    review: &Value,
+) -> Answer {
+    let (code, r, text) = post(client, &url(running, path), review).await;
+    assert_eq!(code, 200, "{path}: {text}");
+    let resp = &r["response"];
+    Answer {
+        allowed: resp["allowed"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{path}: {text}")),
+        message: resp["status"]["message"].as_str().unwrap_or("").to_string(),
+        warnings: resp["warnings"]
+            .as_array()
+            .map(|w| {
+                w.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 /// The decoded JSONPatch of a response, if any.
 pub fn patch_of(resp: &Value) -> Option<Value> {
     let b64 = resp["response"]["patch"].as_str()?;
