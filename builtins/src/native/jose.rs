@@ -640,6 +640,56 @@ mod subtle_eq {
     }
 }
 
+/// The jwx Go type of a key (named in its errors).
+fn jwx_type(key: &Key) -> &'static str {
+    match key {
+        Key::Oct(_) => "*jwk.symmetricKey",
+        Key::RsaPub(_) => "*jwk.rsaPublicKey",
+        Key::RsaPriv(_) => "*jwk.rsaPrivateKey",
+        Key::EcPub(_) => "*jwk.ecdsaPublicKey",
+        Key::EcPriv(_) => "*jwk.ecdsaPrivateKey",
+        Key::EdPub(_) => "*jwk.okpPublicKey",
+        Key::EdPriv(_) => "*jwk.okpPrivateKey",
+    }
+}
+
+/// OPA v1.20.2's (jwx's) error for signing with a key of the wrong type.
+fn wrong_key_error(key: &Key, alg: &str) -> String {
+    let t = jwx_type(key);
+    let (required, produced, keyconv, was) = match alg.get(..2).unwrap_or_default() {
+        "HS" => ("[]byte", "[]byte", "keyconv: ", "[]byte"),
+        "RS" | "PS" => ("*rsa.PrivateKey", "rsa.PrivateKey", "", "*rsa.PrivateKey"),
+        "ES" => (
+            "*ecdsa.PrivateKey",
+            "ecdsa.PrivateKey",
+            "keyconv: ",
+            "*ecdsa.PrivateKey",
+        ),
+        _ => (
+            "ed25519.PrivateKey",
+            "ed25519.PrivateKey",
+            "",
+            "*ed25519.PrivateKey",
+        ),
+    };
+    let cause = match key {
+        Key::EdPub(_) | Key::EdPriv(_) => {
+            let go = if matches!(key, Key::EdPub(_)) {
+                "ed25519.PublicKey"
+            } else {
+                "ed25519.PrivateKey"
+            };
+            format!(
+                "failed to assign key: argument to AssignIfCompatible() must be compatible with {go} (was {was})"
+            )
+        }
+        _ => format!("no suitable exporter found for key type '{t}'"),
+    };
+    format!(
+        "jwsbb.Sign: invalid key type {t}. {required} is required: {keyconv}failed to produce {produced} from {t}: jwk.Export: {cause}"
+    )
+}
+
 /// Sign `input` with `key` for JWS algorithm `alg`.
 pub(crate) fn jws_sign(key: &Key, alg: &str, input: &[u8]) -> Result<Vec<u8>, String> {
     use ecdsa::signature::hazmat::PrehashSigner;
@@ -648,14 +698,12 @@ pub(crate) fn jws_sign(key: &Key, alg: &str, input: &[u8]) -> Result<Vec<u8>, St
             Key::EdPriv(k) => Ok(ed25519_dalek::Signer::sign(k.as_ref(), input)
                 .to_bytes()
                 .to_vec()),
-            _ => Err(format!(
-                "failed to sign payload: invalid key type for algorithm {alg}"
-            )),
+            _ => Err(wrong_key_error(key, alg)),
         };
     }
     let h = alg_hash(alg).ok_or_else(|| format!("unknown JWS algorithm: {alg}"))?;
     let family = alg.get(..2).unwrap_or_default();
-    let wrong = || format!("failed to sign payload: invalid key type for algorithm {alg}");
+    let wrong = || wrong_key_error(key, alg);
     match (family, key) {
         ("HS", Key::Oct(secret)) => {
             if secret.is_empty() {
@@ -663,6 +711,10 @@ pub(crate) fn jws_sign(key: &Key, alg: &str, input: &[u8]) -> Result<Vec<u8>, St
             }
             Ok(h.hmac(secret, input))
         }
+        // jwx exports an Ed25519 key as its Go type, a byte slice, which
+        // HMAC then takes as the secret (the public key, or seed ‖ public).
+        ("HS", Key::EdPub(k)) => Ok(h.hmac(k.as_bytes(), input)),
+        ("HS", Key::EdPriv(k)) => Ok(h.hmac(&k.to_keypair_bytes(), input)),
         ("RS", Key::RsaPriv(k)) => k
             .sign(h.pkcs1(), &h.digest(input))
             .map_err(|e| format!("failed to sign payload: {e}")),

@@ -230,6 +230,16 @@ def main(path):
         ("io.jwt.encode_sign", [{"alg": "HS256"}, {}, {"kty": "oct"}]),
         ("io.jwt.encode_sign", ["x", {}, oct_jwk]),
     ]
+    # every key type against every algorithm family: jwx's key-type errors,
+    # and HMAC over an Ed25519 key's bytes (OPA accepts it)
+    key_matrix = {"oct": oct_jwk, "rsa_pub": jwk_rsa(rsa_k, False), "rsa_priv": rsa_priv,
+                  "ec_pub": jwk_ec(ec_keys[256], False), "ec_priv": jwk_ec(ec_keys[256], True),
+                  "okp_pub": jwk_ed(ed_k, False), "okp_priv": jwk_ed(ed_k, True)}
+    for alg in ("HS256", "HS512", "RS256", "PS384", "ES256", "EdDSA"):
+        for k in key_matrix.values():
+            if alg.startswith(("PS", "ES")) and k.get("d") and k["kty"] in ("RSA", "EC"):
+                continue  # randomized signatures, verified below
+            cases.append(("io.jwt.encode_sign_raw", [json.dumps({"alg": alg}), '{"a":1}', json.dumps(k)]))
     # randomized signatures (PS*, ES*): the replay verifies our token with
     # the matching verify builtin instead of comparing text
     randomized = []
