@@ -19,6 +19,7 @@ mod aws;
 mod checked;
 mod crypto;
 mod encoding;
+mod globs;
 mod gotime;
 mod goyaml;
 mod graphql;
@@ -45,6 +46,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     misc::register(r);
     net::register(r);
     regexes::register(r);
+    globs::register(r);
     semver::register(r);
     graphql::register(r);
     time::register(r);
