@@ -12,7 +12,7 @@ An <arg> is {"json": v} (passed through `input`, so OPA sees it only at
 run time, like a Wasm host does) or {"set": [v...]} (a set built with
 cast_set). Seeded random cases use a fixed seed, so the corpus is stable.
 
-Usage: gen_builtins.py [--check]
+Usage: gen_builtins.py [--check] [FAMILY...]  (default: every family)
 """
 import ctypes, json, os, random, sys
 
@@ -79,6 +79,79 @@ def J(*vals):
 
 def S(vals):
     return {"set": vals}
+
+
+def globs_cases():
+    """regex.globs_match (glob-intersection semantics): hand-picked edge
+    cases, then seeded random globs. Its own RNG, so the other families'
+    random cases do not move."""
+    g = []
+    for a, b in [
+        ("", ""), ("", "a"), ("a", ""), ("", "a*"), ("a*", ""), (".*", ""), ("", ".+"),
+        ("a*", "b*"), ("a+b", "ab"), ("a+b", "[ab]*"), ("a.*", "a"), ("a*a", "a"), ("aa*", "a"),
+        ("a+a+", "a"), ("a+a*", "a"), ("a*a+", "aa"), ("a.a.", ".b.b"), ("[a-z]+", "[0-9]*"),
+        ("[^a]", "a"), ("[^a]", "^"), ("[]", "a"), ("[]", "."), ("[]", "[]"), ("[]*", ""), ("[]*x", "x"),
+        ("a?", "a"), ("a?", "a?"), ("(a)", "a"), ("(a)", "(a)"), ("a|b", "a"), ("a{2}", "aa"),
+        ("\\d", "1"), ("\\d", "d"), ("\\.", "."), ("\\.", "a"), ("\\*", "*"), ("\\*", "\\*"),
+        ("\\*", "a*"), ("\\+", "+"), ("\\\\", "\\\\"), ("\\[", "["), ("\\]", "\\]"),
+        ("[a-c]", "b"), ("[a-c]", "d"), ("[a-c]", "[c-e]"), ("[a-c]", "[d-f]"), ("[a-c]+", "[d-f]*"),
+        ("[a\\-c]", "-"), ("[a\\-c]", "b"), ("[\\]]", "]"), ("[.]", "a"), ("[.]", "."), ("[*]", "*"),
+        ("[a-]", "a"), ("[a-", "a"), ("[-a]", "a"), ("[a-b-c]", "a"), ("[a--]", "a"), ("[a-\\-]", "a"),
+        ("[c-a]", "b"), ("[a-\\]]", "]"), ("[", "a"), ("]", "a"), ("a]", "a"), ("[[]", "["),
+        ("**", "a"), ("+", "a"), ("a++", "a"), ("a**", "a"), ("a*+", "a"), ("\\", "a"), ("a\\", "a"),
+        ("[\\", "a"), ("a", "\\"), ("a", "**"), ("+", "*"), ("é", "é"), ("é+", "éé"), ("[à-ï]", "é"),
+        ("[à-ï]*", "[a-z]*"), ("🙂.", ".🙂"), ("[🙂-🙃]", "🙃"), ("😀*", "\\😀"), ("\u0000", "."), ("\u0000*", "\u0000"), ("\\u0000", "u0000"),
+        (".", "[]"), (".+", "a+b+c+"), (".*", ".*"), (".*a", "b*"), (".*a", "b*a"), ("a.*b", "a.*c"),
+        ("a.*b.*c", "abc"), ("a.*b.*c", "a.c"), ("a*b*c*", "abc"), ("a*b*c*", "cba"), ("x*y", "x*y*"),
+        ("[ab]*", "a*b*"), ("[ab]+a", "b+[ab]"), (".+.+", "a"), ("a+", "a+a+a+"), ("aaa", "a+"),
+        ("a" * 60, "a*"), ("a" * 60, "a+" + "a" * 59), ("ab" * 40, "[ab]*"), ("ab" * 40 + "c", "[ab]*"),
+        ("a*" * 200, "a"), ("a*" * 200, "b"), ("[ab]*a*" * 8, "ab" * 8), ("a*[ab]*" * 8, "ba" * 8 + "a"), (".*" * 100, "x"),
+    ]:
+        g.append(("regex.globs_match", J(a, b)))
+    for a, b in [(1, "a"), ("a", None), ([], {}), ("*", 1)]:
+        g.append(("regex.globs_match", J(a, b)))
+    rnd = random.Random(7_0301)
+    atoms = ["a", "b", "c", ".", "[ab]", "[a-c]", "[b]", "[bc]", "[]", "\\.", "\\*", "é", "[^a]",
+             "[a\\-]", "[.]", "^", "?"]
+    flags = ["", "", "", "*", "+"]
+
+    def glob():
+        return "".join(rnd.choice(atoms) + rnd.choice(flags) for _ in range(rnd.randint(0, 6)))
+
+    def word(gl):
+        # A string the glob (read as a regex) matches, written as a glob.
+        out = []
+        i = 0
+        while i < len(gl):
+            if gl[i] == "\\":
+                out.append(gl[i:i + 2])
+                i += 2
+                continue
+            if gl[i] == "[":
+                j = gl.index("]", i)
+                body = gl[i + 1:j].replace("\\-", "-")
+                c = "a" if body == "^a" else (body[0] if body else "z")
+                out.append("\\" + c if c in ".*+[]\\-" else c)
+                i = j + 1
+                continue
+            if gl[i] in "*+":
+                i += 1
+                continue
+            out.append("x" if gl[i] == "." else gl[i])
+            i += 1
+        return "".join(out)
+
+    for _ in range(260):
+        g.append(("regex.globs_match", J(glob(), glob())))
+    for _ in range(120):
+        a = glob()
+        g.append(("regex.globs_match", J(a, word(a)) if rnd.random() < 0.5 else J(word(a), a)))
+    raw = ["a", "b", ".", "*", "+", "[ab]", "[a-c]", "\\", "(", ")", "?", "^", "-", "[", "]", "é"]
+    for _ in range(160):
+        a = "".join(rnd.choice(raw) for _ in range(rnd.randint(0, 6)))
+        b = "".join(rnd.choice(raw) for _ in range(rnd.randint(0, 6)))
+        g.append(("regex.globs_match", J(a, b)))
+    return g
 
 
 def cases():
@@ -214,6 +287,7 @@ def cases():
     for s, sub in [("aaa", ""), ("ééé", ""), ("aaaa", "aa"), ("abcabc", "bc"), ("", ""), ("", "a")]:
         r.append(("strings.count", J(s, sub)))
         r.append(("indexof_n", J(s, sub)))
+    r.extend(globs_cases())
     fam["regex"] = r
 
     # ---- json / yaml / object
@@ -378,7 +452,10 @@ def main():
         return 2
     o = Oracle()
     drift = 0
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
     for family, cs in cases().items():
+        if only and family not in only:
+            continue
         out = [{"name": name, "args": args, "expect": o.call(name, args)} for name, args in cs]
         path = os.path.join(HERE, f"{family}.json")
         if check:

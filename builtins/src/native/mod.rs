@@ -22,6 +22,7 @@ mod crypto;
 mod deprecated;
 mod encoding;
 mod fastjson;
+mod globs;
 mod gotime;
 mod goyaml;
 mod graphql;
@@ -50,6 +51,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     misc::register(r);
     net::register(r);
     regexes::register(r);
+    globs::register(r);
     semver::register(r);
     graphql::register(r);
     time::register(r);
