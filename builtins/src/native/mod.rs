@@ -19,6 +19,7 @@ mod aws;
 mod checked;
 mod crypto;
 mod encoding;
+mod gotemplate;
 mod gotime;
 mod goyaml;
 mod graphql;
@@ -49,6 +50,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     graphql::register(r);
     time::register(r);
     units::register(r);
+    gotemplate::register(r);
 }
 
 /// Insert one native builtin.
