@@ -306,11 +306,51 @@ def rand_template(rnd):
     return t
 
 
+# Token soup: parser and lexer error paths, line numbers.
+TOKENS = ["{{", "}}", "{{- ", " -}}", " ", ".a", ".b.c", ".m", "$x", "$", ":=", "=", "|", "(", ")", "if", "else",
+          "end", "range", "with", "define", "template", "block", "break", "continue", "\"s\"", "`r`", "1", "1.5",
+          "'c'", "nil", "true", "len", "index", "print", "eq", "and", "\n", "text", "/*", "*/", ",", "#", "é",
+          "\t", "{{end}}", "{{else}}", "{{if .a}}", "{{range .l}}", "{{with .m}}", "{{.a}}", "{{$x := 1}}", "-"]
+SOUP_VARS = {"a": 1, "b": {"c": "x"}, "m": {"k": [1, 2]}, "l": [1, "s", None]}
+
+# printf formats and literal operands of every type.
+PF_ARGS = ["1", "-7", "255", "1.5", "-0.001", "1e21", "1i", "'x'", "\"s\"", "\"héllo\"", "nil", "true", ".a", ".f",
+           ".s", ".l", ".m", ".n", ".x", ".u", "(index \"a\" 0)", "(slice .s 1 2)", "0x10", "(len .l)"]
+PF_VARS = {"a": 12, "f": 2.5, "s": "héllo\t\"q\"", "l": [1, "x", None, {"k": [True]}], "m": {"b": None, "a": "z"},
+           "n": None, "u": "\u00ad\u2028😀é"}
+
+
+def rand_format(rnd):
+    out = []
+    for _ in range(rnd.randint(1, 4)):
+        if rnd.random() < 0.3:
+            out.append(rnd.choice(["x", " ", "|", "%%", "é"]))
+            continue
+        f = "%" + "".join(rnd.choice("#0+- ") for _ in range(rnd.choice([0, 0, 1, 2])))
+        if rnd.random() < 0.15:
+            f += rnd.choice(["[1]", "[2]", "[3]", "[0]"])
+        if rnd.random() < 0.4:
+            f += rnd.choice(["3", "8", "*", "0"])
+        if rnd.random() < 0.3:
+            f += "." + rnd.choice(["0", "2", "5", "*", ""])
+        out.append(f + rnd.choice("vvvdsqxXobcUeEfgGtT!"))
+    return "".join(out).replace('"', '\\"')
+
+
 def cases():
     cs = list(HAND) + list(CONVERSION)
     rnd = random.Random(20261203)
     for _ in range(700):
         cs.append((rand_template(rnd), rand_vars(rnd)))
+    for _ in range(250):
+        cs.append(("".join(rnd.choice(TOKENS) for _ in range(rnd.randint(2, 14))), SOUP_VARS))
+    for _ in range(250):
+        fn = rnd.choice(["printf"] * 6 + ["print", "println", "html", "js", "urlquery"])
+        operands = " ".join(rnd.choice(PF_ARGS) for _ in range(rnd.randint(0, 4)))
+        if fn == "printf":
+            cs.append(("{{printf \"%s\" %s}}" % (rand_format(rnd), operands), PF_VARS))
+        else:
+            cs.append(("{{%s %s}}" % (fn, operands), PF_VARS))
     # Random vars rendered whole and through every printing path.
     for _ in range(60):
         cs.append(("{{.}}|{{printf \"%v|%+v|%#v|%s|%q|%x\" . . . . . .}}|{{range $k, $v := .}}{{$k}}{{$v}}{{end}}",

@@ -9,9 +9,12 @@ use super::num::Number;
 use super::parse::TreeSet;
 use super::value::{Conc, Val, is_true, quote_bytes};
 
-/// Deepest `{{template}}` call nesting (Go stops at 100000, which
-/// recursion this deep in Rust cannot afford; the error text stays Go's).
-pub(super) const MAX_TEMPLATE_DEPTH: usize = 200;
+/// Deepest execution nesting: `{{template}}` calls, `if`/`with`/`range`
+/// bodies and parenthesised pipelines together. Go only bounds template
+/// calls (at 100000, recursion this deep in Rust cannot afford); a
+/// template call past this bound fails with Go's text for that error,
+/// anything else with a limit error.
+pub(super) const MAX_NESTING: usize = 128;
 /// Most output bytes a rendering may produce.
 pub(super) const MAX_OUTPUT: usize = 16 << 20;
 /// Work budget: one unit per evaluation step and per byte produced.
@@ -166,12 +169,25 @@ impl<'t> Exec<'t> {
             }
             Node::Break { .. } => Err(Flow::Break),
             Node::Continue { .. } => Err(Flow::Continue),
-            Node::If(b) => self.walk_if_or_with(false, dot, b),
-            Node::With(b) => self.walk_if_or_with(true, dot, b),
-            Node::Range(b) => self.walk_range(dot, b),
+            Node::If(b) => self.nested(|s| s.walk_if_or_with(false, dot, b)),
+            Node::With(b) => self.nested(|s| s.walk_if_or_with(true, dot, b)),
+            Node::Range(b) => self.nested(|s| s.walk_range(dot, b)),
             Node::Template(t) => self.walk_template(dot, t),
             Node::Text { text, .. } => self.write(text.as_bytes()),
         }
+    }
+
+    /// Run `f` one nesting level deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(Flow::Limit(format!(
+                "template execution nested deeper than {MAX_NESTING} levels"
+            )));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
     }
 
     fn print_value(&mut self, node: &'t Node, v: Val) -> R<()> {
@@ -190,18 +206,31 @@ impl<'t> Exec<'t> {
         r
     }
 
-    fn if_or_with_body(&mut self, with: bool, dot: &Val, b: &'t Branch) -> R<()> {
-        let val = self.eval_pipeline(dot, Some(&b.pipe))?;
-        if is_true(&val.clone().indirect_interface()) {
-            if with {
-                self.walk_list(&val, &b.list)
-            } else {
-                self.walk_list(dot, &b.list)
+    /// The branch, and the `{{else if}}`/`{{else with}}` chain after it
+    /// (an else list holding one `if` or `with`) in a loop.
+    fn if_or_with_body(&mut self, mut with: bool, dot: &Val, mut b: &'t Branch) -> R<()> {
+        loop {
+            let val = self.eval_pipeline(dot, Some(&b.pipe))?;
+            if is_true(&val.clone().indirect_interface()) {
+                return if with {
+                    self.walk_list(&val, &b.list)
+                } else {
+                    self.walk_list(dot, &b.list)
+                };
             }
-        } else if let Some(e) = &b.else_list {
-            self.walk_list(dot, e)
-        } else {
-            Ok(())
+            let Some(e) = &b.else_list else {
+                return Ok(());
+            };
+            match e.nodes.as_slice() {
+                [node @ (Node::If(inner) | Node::With(inner))] => {
+                    self.at(At::List(e));
+                    self.at(At::Node(node));
+                    self.charge(1)?;
+                    with = matches!(node, Node::With(_));
+                    b = inner;
+                }
+                _ => return self.walk_list(dot, e),
+            }
         }
     }
 
@@ -309,7 +338,7 @@ impl<'t> Exec<'t> {
                 quote_bytes(&t.name, false)
             ));
         };
-        if self.depth >= MAX_TEMPLATE_DEPTH {
+        if self.depth >= MAX_NESTING {
             return self.errorf("exceeded maximum template depth (100000)".to_string());
         }
         let new_dot = self.eval_pipeline(dot, t.pipe.as_ref())?;
@@ -376,7 +405,7 @@ impl<'t> Exec<'t> {
             }
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &fin)?;
-                return self.eval_pipeline(dot, Some(p));
+                return self.nested(|s| s.eval_pipeline(dot, Some(p)));
             }
             Arg::Variable { ident, .. } => {
                 return self.eval_variable_node(dot, first, ident, &cmd.args, fin);
@@ -593,7 +622,7 @@ impl<'t> Exec<'t> {
         }
         if has_final {
             let ty = match sig.variadic {
-                Some(v) if num_in - 1 >= num_fixed => v,
+                Some(v) if num_in > num_fixed => v,
                 _ => sig
                     .fixed
                     .get(num_in - 1)
@@ -680,7 +709,7 @@ impl<'t> Exec<'t> {
             Arg::Variable { ident, .. } => {
                 self.eval_variable_node(dot, n, ident, &[], Val::Missing)?
             }
-            Arg::Pipe(p) => self.eval_pipeline(dot, Some(p))?,
+            Arg::Pipe(p) => self.nested(|s| s.eval_pipeline(dot, Some(p)))?,
             Arg::Identifier { name, .. } => {
                 self.eval_function(dot, n, name, At::Arg(n), &[], Val::Missing)?
             }

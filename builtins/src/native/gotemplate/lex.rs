@@ -219,16 +219,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn backup(&mut self) {
-        if !self.at_eof && self.pos > 0 {
-            if let Some(c) = self
+        if !self.at_eof
+            && let Some(c) = self
                 .input
                 .get(..self.pos)
                 .and_then(|s| s.chars().next_back())
-            {
-                self.pos -= c.len_utf8();
-                if c == '\n' {
-                    self.line -= 1;
-                }
+        {
+            self.pos -= c.len_utf8();
+            if c == '\n' {
+                self.line -= 1;
             }
         }
     }

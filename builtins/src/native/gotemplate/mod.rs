@@ -13,13 +13,14 @@
 //! comments, trim markers, pipelines, variables, `if`/`else if`/`with`/
 //! `else with`/`range` (slices, maps in key order, integers, `break`,
 //! `continue`, `else`), `define`/`template`/`block`, and the predefined
-//! functions. Differences from Go, all resource bounds: `{{template}}`
-//! calls nest at most [`exec::MAX_TEMPLATE_DEPTH`] deep (reported with
-//! Go's "exceeded maximum template depth (100000)" text, which is what an
-//! unbounded recursion gets in OPA), parentheses and control structures
-//! nest at most 100 deep, output is capped at [`exec::MAX_OUTPUT`] bytes
-//! and execution at [`exec::MAX_WORK`] steps; `printf "%p"` (an address
-//! in Go) prints as a bad verb.
+//! functions. Differences from Go, all resource bounds: execution nests
+//! (template calls, control structures and parentheses together) at most
+//! [`exec::MAX_NESTING`] deep — a template call past that fails with Go's
+//! "exceeded maximum template depth (100000)" text, which is what an
+//! unbounded recursion gets in OPA; parentheses and control structures
+//! nest at most 100 deep in the source; output is capped at
+//! [`exec::MAX_OUTPUT`] bytes and execution at [`exec::MAX_WORK`] steps.
+//! `printf "%p"` (an address in Go) prints as a bad verb.
 
 mod exec;
 mod fmt;

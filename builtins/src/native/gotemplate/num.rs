@@ -382,12 +382,12 @@ pub(super) enum NumKind {
 
 /// `float64(int64(f)) == f` without Go's undefined conversion results.
 fn float_is_i64(f: f64) -> Option<i64> {
-    (f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 && f.fract() == 0.0)
+    ((-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) && f.fract() == 0.0)
         .then_some(f as i64)
 }
 
 fn float_is_u64(f: f64) -> Option<u64> {
-    (f >= 0.0 && f < 18_446_744_073_709_551_616.0 && f.fract() == 0.0).then_some(f as u64)
+    ((0.0..18_446_744_073_709_551_616.0).contains(&f) && f.fract() == 0.0).then_some(f as u64)
 }
 
 impl Number {

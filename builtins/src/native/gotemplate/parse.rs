@@ -418,61 +418,81 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `if`/`range`/`with`: pipeline, body, optional else (with the
-    /// `else if`/`else with` chains).
+    /// `if`/`range`/`with`: pipeline, body, optional else. Go parses an
+    /// `{{else if}}` (`{{else with}}`) chain recursively, as an else list
+    /// holding one nested node; this builds the same tree in a loop.
     fn control(&mut self, context: &str) -> PResult<Branch> {
         self.control_depth += 1;
         if self.control_depth > MAX_CONTROL_DEPTH {
             return Err(ParseError::Limit(format!(
-                "template nesting deeper than {MAX_CONTROL_DEPTH} if/range/with levels"
+                "template nesting deeper than {MAX_CONTROL_DEPTH} if/range/with/block levels"
             )));
         }
         let mark = self.t.vars.len();
-        let r = self.control_body(context);
+        let r = self.control_chain(context);
         self.t.vars.truncate(mark);
         self.control_depth -= 1;
         r
     }
 
-    fn control_body(&mut self, context: &str) -> PResult<Branch> {
-        let pipe = self.pipeline(context, Tok::RightDelim)?;
+    fn control_chain(&mut self, context: &str) -> PResult<Branch> {
+        // Each link: its pipeline, its body, and where its `{{else if}}`
+        // starts when the chain goes on.
+        let mut links: Vec<(Pipe, List, Option<usize>)> = Vec::new();
+        let mut last_else = None;
         let is_range = context == "range";
-        if is_range {
-            self.t.range_depth += 1;
-        }
-        let (list, next) = self.item_list()?;
-        if is_range {
-            self.t.range_depth -= 1;
-        }
-        let mut else_list = None;
-        if let Stop::Else { pos } = next {
+        loop {
+            let pipe = self.pipeline(context, Tok::RightDelim)?;
+            if is_range {
+                self.t.range_depth += 1;
+            }
+            let items = self.item_list();
+            if is_range {
+                self.t.range_depth -= 1;
+            }
+            let (list, next) = items?;
+            let Stop::Else { pos } = next else {
+                links.push((pipe, list, None));
+                break;
+            };
             let peek = self.peek().typ;
             if (context == "if" && peek == Tok::If) || (context == "with" && peek == Tok::With) {
                 self.next();
-                let inner = self.control(context)?;
-                let node = if context == "if" {
-                    Node::If(inner)
-                } else {
-                    Node::With(inner)
-                };
-                else_list = Some(List {
-                    pos,
-                    nodes: vec![node],
-                });
-            } else {
-                let (l, n) = self.item_list()?;
-                if !matches!(n, Stop::End) {
-                    return self.errorf(format!("expected end; found {}", n.describe()));
-                }
-                else_list = Some(l);
+                links.push((pipe, list, Some(pos)));
+                continue;
             }
+            let (l, n) = self.item_list()?;
+            if !matches!(n, Stop::End) {
+                return self.errorf(format!("expected end; found {}", n.describe()));
+            }
+            links.push((pipe, list, None));
+            last_else = Some(l);
+            break;
         }
-        Ok(Branch {
-            pos: pipe.pos,
-            pipe,
-            list,
-            else_list,
-        })
+        let mut inner: Option<Branch> = None;
+        for (pipe, list, else_pos) in links.into_iter().rev() {
+            let else_list = match (inner.take(), else_pos) {
+                (Some(b), Some(pos)) => Some(List {
+                    pos,
+                    nodes: vec![if context == "if" {
+                        Node::If(b)
+                    } else {
+                        Node::With(b)
+                    }],
+                }),
+                _ => last_else.take(),
+            };
+            inner = Some(Branch {
+                pos: pipe.pos,
+                pipe,
+                list,
+                else_list,
+            });
+        }
+        match inner {
+            Some(b) => Ok(b),
+            None => self.errorf("unexpected EOF"),
+        }
     }
 
     fn template_name(&self, token: &Item, context: &str) -> PResult<Vec<u8>> {
@@ -490,9 +510,16 @@ impl<'a> Parser<'a> {
         let token = self.next_non_space();
         let name = self.template_name(&token, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, Tok::RightDelim)?;
+        self.control_depth += 1;
+        if self.control_depth > MAX_CONTROL_DEPTH {
+            return Err(ParseError::Limit(format!(
+                "template nesting deeper than {MAX_CONTROL_DEPTH} if/range/with/block levels"
+            )));
+        }
         let outer = std::mem::replace(&mut self.t, TreeState::new());
         let body = self.item_list();
         let block = std::mem::replace(&mut self.t, outer);
+        self.control_depth -= 1;
         let (root, end) = body?;
         if !matches!(end, Stop::End) {
             return self.errorf(format!("unexpected {} in {CONTEXT}", end.describe()));
