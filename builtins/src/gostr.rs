@@ -36,7 +36,8 @@ fn hex_digit(v: u32) -> char {
     )
 }
 
-fn escape_rune(out: &mut String, c: char, quote: char, ascii_only: bool) {
+/// Append `c` as `strconv.Quote` writes it inside `quote`s.
+pub(crate) fn escape_rune(out: &mut String, c: char, quote: char, ascii_only: bool) {
     if c == quote || c == '\\' {
         out.push('\\');
         out.push(c);

@@ -23,6 +23,7 @@ mod deprecated;
 mod encoding;
 mod fastjson;
 mod globs;
+mod gotemplate;
 mod gotime;
 mod goyaml;
 mod graphql;
@@ -56,6 +57,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     graphql::register(r);
     time::register(r);
     units::register(r);
+    gotemplate::register(r);
 }
 
 /// Insert one native builtin.

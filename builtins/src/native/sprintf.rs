@@ -148,31 +148,36 @@ pub fn sprintf(format: &str, values: &[Value]) -> String {
     p.buf
 }
 
+/// Go `fmt` flags of one verb (shared with the `strings.render_template`
+/// printer, which formats numbers through [`Printer`]).
 #[derive(Debug, Default, Clone, Copy)]
-struct Flags {
-    sharp: bool,
-    zero: bool,
-    plus: bool,
-    minus: bool,
-    space: bool,
-    sharp_v: bool,
-    plus_v: bool,
-    wid: Option<usize>,
-    prec: Option<usize>,
+pub(crate) struct Flags {
+    pub(crate) sharp: bool,
+    pub(crate) zero: bool,
+    pub(crate) plus: bool,
+    pub(crate) minus: bool,
+    pub(crate) space: bool,
+    pub(crate) sharp_v: bool,
+    pub(crate) plus_v: bool,
+    pub(crate) wid: Option<usize>,
+    pub(crate) prec: Option<usize>,
 }
 
+/// Go's `fmt` printer state over OPA's `sprintf` operands; its number
+/// formatting is reused by the template printer.
 #[derive(Default)]
-struct Printer {
-    buf: String,
-    f: Flags,
+pub(crate) struct Printer {
+    pub(crate) buf: String,
+    pub(crate) f: Flags,
     reordered: bool,
     good_arg_num: bool,
 }
 
-const TOO_LARGE: usize = 1_000_000;
+/// Go's `tooLarge` bound on widths and precisions.
+pub(crate) const TOO_LARGE: usize = 1_000_000;
 
 /// Go's `parsenum`: digits at `s[start..end]`.
-fn parsenum(s: &[u8], start: usize, end: usize) -> (Option<usize>, usize) {
+pub(crate) fn parsenum(s: &[u8], start: usize, end: usize) -> (Option<usize>, usize) {
     if start >= end {
         return (None, end);
     }
@@ -194,7 +199,7 @@ fn parsenum(s: &[u8], start: usize, end: usize) -> (Option<usize>, usize) {
 }
 
 /// Go's `parseArgNumber` on `s` starting at `[`: (index, width, ok).
-fn parse_arg_number(s: &[u8]) -> (usize, usize, bool) {
+pub(crate) fn parse_arg_number(s: &[u8]) -> (usize, usize, bool) {
     if s.len() < 3 {
         return (0, 1, false);
     }
@@ -260,7 +265,7 @@ impl Printer {
         }
     }
 
-    fn fmt_sx(&mut self, s: &[u8], upper: bool) {
+    pub(crate) fn fmt_sx(&mut self, s: &[u8], upper: bool) {
         let digits: &[u8; 16] = if upper {
             b"0123456789ABCDEF"
         } else {
@@ -326,7 +331,7 @@ impl Printer {
     }
 
     /// Go's `fmt.fmtInteger`.
-    fn fmt_integer(&mut self, u: u64, base: u32, signed: bool, verb: char, upper: bool) {
+    pub(crate) fn fmt_integer(&mut self, u: u64, base: u32, signed: bool, verb: char, upper: bool) {
         let negative = signed && (u as i64) < 0;
         let mut u = if negative {
             (u as i64).unsigned_abs()
@@ -399,14 +404,14 @@ impl Printer {
         self.f.zero = old;
     }
 
-    fn rune_of(u: u64) -> char {
+    pub(crate) fn rune_of(u: u64) -> char {
         u32::try_from(u)
             .ok()
             .and_then(char::from_u32)
             .unwrap_or('\u{FFFD}')
     }
 
-    fn fmt_unicode(&mut self, u: u64) {
+    pub(crate) fn fmt_unicode(&mut self, u: u64) {
         let mut prec = 4;
         if let Some(p) = self.f.prec
             && p > 4
@@ -525,7 +530,7 @@ impl Printer {
     }
 
     /// Go's `fmt.fmtFloat` after `strconv.AppendFloat`.
-    fn fmt_float_with(&mut self, v: f64, verb: char, default_prec: Option<usize>) {
+    pub(crate) fn fmt_float_with(&mut self, v: f64, verb: char, default_prec: Option<usize>) {
         let prec = self.f.prec.or(default_prec);
         let conv = if verb == 'F' { 'f' } else { verb };
         let body = if conv == 'x' || conv == 'X' {
