@@ -12,6 +12,7 @@
 //! "owner"}`, `["x", 1]`, `{"k": "v"}`, `true`, `null`). This module
 //! re-implements Go's `fmt.Sprintf` over those four argument kinds.
 
+use super::goprintf::{Flags, GoPrintf};
 use super::native;
 use crate::gofloat;
 use crate::gostr;
@@ -82,7 +83,7 @@ fn any_match(
 
 /// A `fmt` operand as OPA passes it.
 #[derive(Debug, Clone)]
-enum Arg {
+pub(crate) enum Arg {
     Int(i64),
     Big(BigInt),
     Float(f64),
@@ -144,23 +145,8 @@ fn atoi64(text: &str) -> Option<i64> {
 pub fn sprintf(format: &str, values: &[Value]) -> String {
     let a: Vec<Arg> = values.iter().map(Arg::from_value).collect();
     let mut p = Printer::default();
-    p.do_printf(format, &a);
+    super::goprintf::printf(&mut p, format.as_bytes(), &a);
     p.buf
-}
-
-/// Go `fmt` flags of one verb (shared with the `strings.render_template`
-/// printer, which formats numbers through [`Printer`]).
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Flags {
-    pub(crate) sharp: bool,
-    pub(crate) zero: bool,
-    pub(crate) plus: bool,
-    pub(crate) minus: bool,
-    pub(crate) space: bool,
-    pub(crate) sharp_v: bool,
-    pub(crate) plus_v: bool,
-    pub(crate) wid: Option<usize>,
-    pub(crate) prec: Option<usize>,
 }
 
 /// Go's `fmt` printer state over OPA's `sprintf` operands; its number
@@ -169,50 +155,6 @@ pub(crate) struct Flags {
 pub(crate) struct Printer {
     pub(crate) buf: String,
     pub(crate) f: Flags,
-    reordered: bool,
-    good_arg_num: bool,
-}
-
-/// Go's `tooLarge` bound on widths and precisions.
-pub(crate) const TOO_LARGE: usize = 1_000_000;
-
-/// Go's `parsenum`: digits at `s[start..end]`.
-pub(crate) fn parsenum(s: &[u8], start: usize, end: usize) -> (Option<usize>, usize) {
-    if start >= end {
-        return (None, end);
-    }
-    let mut num: usize = 0;
-    let mut isnum = false;
-    let mut i = start;
-    while i < end {
-        let Some(c) = s.get(i).copied().filter(u8::is_ascii_digit) else {
-            break;
-        };
-        if num > TOO_LARGE {
-            return (None, end);
-        }
-        num = num * 10 + usize::from(c - b'0');
-        isnum = true;
-        i += 1;
-    }
-    (isnum.then_some(num), i)
-}
-
-/// Go's `parseArgNumber` on `s` starting at `[`: (index, width, ok).
-pub(crate) fn parse_arg_number(s: &[u8]) -> (usize, usize, bool) {
-    if s.len() < 3 {
-        return (0, 1, false);
-    }
-    for i in 1..s.len() {
-        if s.get(i) == Some(&b']') {
-            let (n, newi) = parsenum(s, 1, i);
-            return match n {
-                Some(n) if newi == i => (n.wrapping_sub(1), i + 1, n >= 1),
-                _ => (0, i + 1, false),
-            };
-        }
-    }
-    (0, 1, false)
 }
 
 impl Printer {
@@ -650,206 +592,34 @@ impl Printer {
             Arg::Big(b) => self.fmt_big(b, verb),
         }
     }
+}
 
-    fn arg_number(
-        &mut self,
-        arg_num: usize,
-        format: &[u8],
-        i: usize,
-        num_args: usize,
-    ) -> (usize, usize, bool) {
-        if format.get(i) != Some(&b'[') {
-            return (arg_num, i, false);
-        }
-        self.reordered = true;
-        let (index, wid, ok) = parse_arg_number(format.get(i..).unwrap_or(&[]));
-        if ok && index < num_args {
-            return (index, i + wid, true);
-        }
-        self.good_arg_num = false;
-        (arg_num, i + wid, ok)
+impl GoPrintf for Printer {
+    type Arg = Arg;
+
+    fn flags(&mut self) -> &mut Flags {
+        &mut self.f
     }
 
-    /// Go's `intFromArg`: (value, is_int, new arg index).
-    fn int_from_arg(a: &[Arg], arg_num: usize) -> (i64, bool, usize) {
-        let mut num = 0i64;
-        let mut is_int = false;
-        let mut new = arg_num;
-        if let Some(arg) = a.get(arg_num) {
-            if let Arg::Int(i) = arg {
-                num = *i;
-                is_int = true;
-            }
-            new = arg_num + 1;
-            if num.unsigned_abs() > TOO_LARGE as u64 {
-                num = 0;
-                is_int = false;
-            }
-        }
-        (num, is_int, new)
+    fn put(&mut self, s: &[u8]) {
+        self.buf.push_str(&String::from_utf8_lossy(s));
     }
 
-    fn do_printf(&mut self, format: &str, a: &[Arg]) {
-        let fb = format.as_bytes();
-        let end = fb.len();
-        let mut arg_num = 0usize;
-        let mut after_index;
-        self.reordered = false;
-        let mut i = 0usize;
-        'outer: while i < end {
-            self.good_arg_num = true;
-            let lasti = i;
-            while i < end && fb.get(i) != Some(&b'%') {
-                i += 1;
-            }
-            if i > lasti {
-                self.buf.push_str(format.get(lasti..i).unwrap_or(""));
-            }
-            if i >= end {
-                break;
-            }
-            i += 1; // skip %
-            self.f = Flags::default();
-            // Flags and the fast path.
-            while i < end {
-                let c = fb.get(i).copied().unwrap_or(0);
-                match c {
-                    b'#' => self.f.sharp = true,
-                    b'0' => self.f.zero = true,
-                    b'+' => self.f.plus = true,
-                    b'-' => self.f.minus = true,
-                    b' ' => self.f.space = true,
-                    _ => {
-                        if c.is_ascii_lowercase() && arg_num < a.len() {
-                            if c == b'v' {
-                                self.f.sharp_v = self.f.sharp;
-                                self.f.sharp = false;
-                                self.f.plus_v = self.f.plus;
-                                self.f.plus = false;
-                            }
-                            self.normalise_flags();
-                            if let Some(arg) = a.get(arg_num) {
-                                self.print_arg(arg, char::from(c));
-                            }
-                            arg_num += 1;
-                            i += 1;
-                            continue 'outer;
-                        }
-                        break;
-                    }
-                }
-                i += 1;
-            }
-            self.normalise_flags();
-
-            // Argument index?
-            (arg_num, i, after_index) = self.arg_number(arg_num, fb, i, a.len());
-
-            // Width.
-            if i < end && fb.get(i) == Some(&b'*') {
-                i += 1;
-                let (w, ok, n) = Printer::int_from_arg(a, arg_num);
-                arg_num = n;
-                if !ok {
-                    self.buf.push_str("%!(BADWIDTH)");
-                    self.f.wid = None;
-                } else if w < 0 {
-                    self.f.wid = usize::try_from(w.unsigned_abs()).ok();
-                    self.f.minus = true;
-                    self.f.zero = false;
-                } else {
-                    self.f.wid = usize::try_from(w).ok();
-                }
-                after_index = false;
-            } else {
-                let (w, ni) = parsenum(fb, i, end);
-                self.f.wid = w;
-                i = ni;
-                if after_index && w.is_some() {
-                    self.good_arg_num = false;
-                }
-            }
-
-            // Precision.
-            if i + 1 < end && fb.get(i) == Some(&b'.') {
-                i += 1;
-                if after_index {
-                    self.good_arg_num = false;
-                }
-                (arg_num, i, after_index) = self.arg_number(arg_num, fb, i, a.len());
-                if i < end && fb.get(i) == Some(&b'*') {
-                    i += 1;
-                    let (p, ok, n) = Printer::int_from_arg(a, arg_num);
-                    arg_num = n;
-                    // A negative precision argument counts as a bad one.
-                    let ok = ok && p >= 0;
-                    self.f.prec = if ok { usize::try_from(p).ok() } else { None };
-                    if !ok {
-                        self.buf.push_str("%!(BADPREC)");
-                    }
-                    after_index = false;
-                } else {
-                    let (p, ni) = parsenum(fb, i, end);
-                    i = ni;
-                    self.f.prec = Some(p.unwrap_or(0));
-                }
-            }
-
-            if !after_index {
-                (arg_num, i, _) = self.arg_number(arg_num, fb, i, a.len());
-            }
-
-            if i >= end {
-                self.buf.push_str("%!(NOVERB)");
-                break;
-            }
-            let verb = format
-                .get(i..)
-                .and_then(|s| s.chars().next())
-                .unwrap_or('\u{FFFD}');
-            i += verb.len_utf8();
-
-            if verb == '%' {
-                self.buf.push('%');
-            } else if !self.good_arg_num {
-                self.buf.push_str(&format!("%!{verb}(BADINDEX)"));
-            } else if arg_num >= a.len() {
-                self.buf.push_str(&format!("%!{verb}(MISSING)"));
-            } else {
-                if verb == 'v' {
-                    self.f.sharp_v = self.f.sharp;
-                    self.f.sharp = false;
-                    self.f.plus_v = self.f.plus;
-                    self.f.plus = false;
-                }
-                if let Some(arg) = a.get(arg_num) {
-                    self.print_arg(arg, verb);
-                }
-                arg_num += 1;
-            }
-        }
-
-        if !self.reordered && arg_num < a.len() {
-            self.f = Flags::default();
-            self.buf.push_str("%!(EXTRA ");
-            for (k, arg) in a.iter().skip(arg_num).enumerate() {
-                if k > 0 {
-                    self.buf.push_str(", ");
-                }
-                self.buf.push_str(arg.type_name());
-                self.buf.push('=');
-                self.print_arg(arg, 'v');
-            }
-            self.buf.push(')');
+    fn int_arg(arg: &Arg) -> Option<i64> {
+        match arg {
+            Arg::Int(i) => Some(*i),
+            _ => None,
         }
     }
 
-    /// `-` turns zero padding off (Go: "do not pad with zeros to the
-    /// right").
-    fn normalise_flags(&mut self) {
-        if self.f.minus {
-            self.f.zero = false;
-        }
+    fn print(&mut self, arg: &Arg, verb: char) {
+        self.print_arg(arg, verb);
+    }
+
+    fn extra(&mut self, arg: &Arg) {
+        self.buf.push_str(arg.type_name());
+        self.buf.push('=');
+        self.print_arg(arg, 'v');
     }
 }
 

@@ -8,7 +8,8 @@
 //! `sprintf` printer.
 
 use super::value::{Conc, Elem, can_backquote, decode_rune, quote_bytes, rune_count};
-use crate::native::sprintf::{Flags, Printer, TOO_LARGE, parse_arg_number, parsenum};
+use crate::native::goprintf::{self, Flags, GoPrintf};
+use crate::native::sprintf::Printer;
 
 /// A value being printed: a concrete value or an `interface {}` slot.
 #[derive(Clone, Copy)]
@@ -22,8 +23,6 @@ struct Pp {
     buf: Vec<u8>,
     f: Flags,
     erroring: bool,
-    reordered: bool,
-    good_arg_num: bool,
 }
 
 /// `fmt.Sprint(args...)`.
@@ -57,7 +56,7 @@ pub(super) fn sprintln(args: &[Elem]) -> Vec<u8> {
 /// `fmt.Sprintf(format, args...)`.
 pub(super) fn sprintf(format: &[u8], args: &[Elem]) -> Vec<u8> {
     let mut p = Pp::default();
-    p.do_printf(format, args);
+    goprintf::printf(&mut p, format, args);
     p.buf
 }
 
@@ -75,8 +74,10 @@ impl Pp {
 
     /// Run one of the shared printer's number formatters with our flags.
     fn with_printer(&mut self, f: impl FnOnce(&mut Printer)) {
-        let mut p = Printer::default();
-        p.f = self.f;
+        let mut p = Printer {
+            f: self.f,
+            ..Default::default()
+        };
         f(&mut p);
         self.buf.extend_from_slice(p.buf.as_bytes());
     }
@@ -157,8 +158,10 @@ impl Pp {
             'v' if self.f.sharp_v && !signed => {
                 let mut f = self.f;
                 f.sharp = true;
-                let mut p = Printer::default();
-                p.f = f;
+                let mut p = Printer {
+                    f,
+                    ..Default::default()
+                };
                 p.fmt_integer(u, 16, false, 'v', false);
                 self.buf.extend_from_slice(p.buf.as_bytes());
                 return;
@@ -361,194 +364,6 @@ impl Pp {
         }
     }
 
-    /// Go's `argNumber`.
-    fn arg_number(
-        &mut self,
-        arg_num: usize,
-        format: &[u8],
-        i: usize,
-        n: usize,
-    ) -> (usize, usize, bool) {
-        if format.get(i) != Some(&b'[') {
-            return (arg_num, i, false);
-        }
-        self.reordered = true;
-        let (index, wid, ok) = parse_arg_number(format.get(i..).unwrap_or_default());
-        if ok && index < n {
-            return (index, i + wid, true);
-        }
-        self.good_arg_num = false;
-        (arg_num, i + wid, ok)
-    }
-
-    /// Go's `intFromArg`: an `int` or `uint8` argument as a width or
-    /// precision.
-    fn int_from_arg(args: &[Elem], arg_num: usize) -> (i64, bool, usize) {
-        let Some(arg) = args.get(arg_num) else {
-            return (0, false, arg_num);
-        };
-        let (num, ok) = match arg {
-            Some(Conc::Int(i)) => (*i, true),
-            Some(Conc::Uint8(u)) => (i64::from(*u), true),
-            _ => (0, false),
-        };
-        if num.unsigned_abs() > TOO_LARGE as u64 {
-            return (0, false, arg_num + 1);
-        }
-        (num, ok, arg_num + 1)
-    }
-
-    fn set_v_flags(&mut self) {
-        self.f.sharp_v = self.f.sharp;
-        self.f.sharp = false;
-        self.f.plus_v = self.f.plus;
-        self.f.plus = false;
-    }
-
-    /// Go's `doPrintf`.
-    fn do_printf(&mut self, format: &[u8], args: &[Elem]) {
-        let end = format.len();
-        let mut arg_num = 0usize;
-        let mut after_index;
-        self.reordered = false;
-        let mut i = 0usize;
-        'outer: while i < end {
-            self.good_arg_num = true;
-            let lasti = i;
-            while i < end && format.get(i) != Some(&b'%') {
-                i += 1;
-            }
-            if i > lasti {
-                self.buf
-                    .extend_from_slice(format.get(lasti..i).unwrap_or_default());
-            }
-            if i >= end {
-                break;
-            }
-            i += 1;
-            self.f = Flags::default();
-            while i < end {
-                let c = format.get(i).copied().unwrap_or(0);
-                match c {
-                    b'#' => self.f.sharp = true,
-                    b'0' => self.f.zero = !self.f.minus,
-                    b'+' => self.f.plus = true,
-                    b'-' => {
-                        self.f.minus = true;
-                        self.f.zero = false;
-                    }
-                    b' ' => self.f.space = true,
-                    _ => {
-                        if c.is_ascii_lowercase() && arg_num < args.len() {
-                            if c == b'v' || c == b'w' {
-                                self.set_v_flags();
-                            }
-                            if let Some(a) = args.get(arg_num) {
-                                self.print_verb_arg(a, char::from(c));
-                            }
-                            arg_num += 1;
-                            i += 1;
-                            continue 'outer;
-                        }
-                        break;
-                    }
-                }
-                i += 1;
-            }
-            (arg_num, i, after_index) = self.arg_number(arg_num, format, i, args.len());
-            if format.get(i) == Some(&b'*') {
-                i += 1;
-                let (w, ok, n) = Pp::int_from_arg(args, arg_num);
-                arg_num = n;
-                if !ok {
-                    self.push_str("%!(BADWIDTH)");
-                    self.f.wid = None;
-                } else if w < 0 {
-                    self.f.wid = usize::try_from(w.unsigned_abs()).ok();
-                    self.f.minus = true;
-                    self.f.zero = false;
-                } else {
-                    self.f.wid = usize::try_from(w).ok();
-                }
-                after_index = false;
-            } else {
-                let (w, ni) = parsenum(format, i, end);
-                self.f.wid = w;
-                i = ni;
-                if after_index && w.is_some() {
-                    self.good_arg_num = false;
-                }
-            }
-            if i + 1 < end && format.get(i) == Some(&b'.') {
-                i += 1;
-                if after_index {
-                    self.good_arg_num = false;
-                }
-                (arg_num, i, after_index) = self.arg_number(arg_num, format, i, args.len());
-                if format.get(i) == Some(&b'*') {
-                    i += 1;
-                    let (p, ok, n) = Pp::int_from_arg(args, arg_num);
-                    arg_num = n;
-                    let ok = ok && p >= 0;
-                    self.f.prec = if ok { usize::try_from(p).ok() } else { None };
-                    if !ok {
-                        self.push_str("%!(BADPREC)");
-                    }
-                    after_index = false;
-                } else {
-                    let (p, ni) = parsenum(format, i, end);
-                    i = ni;
-                    self.f.prec = Some(p.unwrap_or(0));
-                }
-            }
-            if !after_index {
-                (arg_num, i, _) = self.arg_number(arg_num, format, i, args.len());
-            }
-            if i >= end {
-                self.push_str("%!(NOVERB)");
-                break;
-            }
-            let (verb, size) = match decode_rune(format.get(i..).unwrap_or_default()) {
-                (Some(c), w) => (c, w),
-                (None, w) => ('\u{FFFD}', w.max(1)),
-            };
-            i += size;
-            if verb == '%' {
-                self.buf.push(b'%');
-            } else if !self.good_arg_num {
-                self.push_str(&format!("%!{verb}(BADINDEX)"));
-            } else if arg_num >= args.len() {
-                self.push_str(&format!("%!{verb}(MISSING)"));
-            } else {
-                if verb == 'v' || verb == 'w' {
-                    self.set_v_flags();
-                }
-                if let Some(a) = args.get(arg_num) {
-                    self.print_verb_arg(a, verb);
-                }
-                arg_num += 1;
-            }
-        }
-        if !self.reordered && arg_num < args.len() {
-            self.f = Flags::default();
-            self.push_str("%!(EXTRA ");
-            for (k, a) in args.iter().skip(arg_num).enumerate() {
-                if k > 0 {
-                    self.push_str(", ");
-                }
-                match a {
-                    None => self.push_str("<nil>"),
-                    Some(c) => {
-                        self.push_str(c.type_name());
-                        self.buf.push(b'=');
-                        self.print_arg(a, 'v');
-                    }
-                }
-            }
-            self.buf.push(b')');
-        }
-    }
-
     /// `printArg`, except that `%w` (only meaningful in `Errorf`) is a
     /// bad verb for every operand.
     fn print_verb_arg(&mut self, a: &Elem, verb: char) {
@@ -557,5 +372,45 @@ impl Pp {
             return;
         }
         self.print_arg(a, verb);
+    }
+}
+
+impl GoPrintf for Pp {
+    type Arg = Elem;
+
+    fn flags(&mut self) -> &mut Flags {
+        &mut self.f
+    }
+
+    fn put(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+    }
+
+    /// An `int` or `uint8` operand.
+    fn int_arg(arg: &Elem) -> Option<i64> {
+        match arg {
+            Some(Conc::Int(i)) => Some(*i),
+            Some(Conc::Uint8(u)) => Some(i64::from(*u)),
+            _ => None,
+        }
+    }
+
+    fn print(&mut self, arg: &Elem, verb: char) {
+        self.print_verb_arg(arg, verb);
+    }
+
+    fn extra(&mut self, arg: &Elem) {
+        match arg {
+            None => self.push_str("<nil>"),
+            Some(c) => {
+                self.push_str(c.type_name());
+                self.buf.push(b'=');
+                self.print_arg(arg, 'v');
+            }
+        }
+    }
+
+    fn is_v(verb: char) -> bool {
+        verb == 'v' || verb == 'w'
     }
 }
