@@ -119,8 +119,6 @@ pub(crate) enum Resolved {
     Float(f64),
     /// A timestamp (`2001-12-14`, RFC 3339 with short fields, …).
     Timestamp,
-    /// The merge key `<<`.
-    Merge,
     /// Anything else: the text stays a string.
     Str,
 }
@@ -220,7 +218,9 @@ fn parse_yaml_float(s: &str) -> Option<f64> {
 
 /// go-yaml v2's `resolve` for an untagged plain scalar (`timestamps`:
 /// whether timestamp syntax is tried, as it is without a tag and with
-/// `!!timestamp`). Base-60 numbers are not resolved (they stay strings).
+/// `!!timestamp`). Base-60 numbers are not resolved (they stay strings),
+/// and neither is `<<` (go-yaml's table lookup skips text that starts with
+/// `<`; a plain `<<` key is a merge key by its text alone).
 pub(crate) fn resolve_scalar(s: &str, timestamps: bool) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
@@ -235,7 +235,6 @@ pub(crate) fn resolve_scalar(s: &str, timestamps: bool) -> Resolved {
             return Resolved::Float(f64::INFINITY);
         }
         "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
-        "<<" => return Resolved::Merge,
         _ => {}
     }
     match s.as_bytes().first() {

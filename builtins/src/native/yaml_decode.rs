@@ -365,14 +365,14 @@ impl<'a> Decoder<'a> {
                 if !self.is_map(idx)? {
                     return Err(merge_error());
                 }
-                self.into_map(idx, m, depth)
+                self.merge_into(idx, m, depth)
             }
             Node::Seq(items) => {
                 for &c in items.iter().rev() {
                     if !self.is_map(c)? {
                         return Err(merge_error());
                     }
-                    self.into_map(c, m, depth)?;
+                    self.merge_into(c, m, depth)?;
                 }
                 Ok(())
             }
@@ -381,12 +381,12 @@ impl<'a> Decoder<'a> {
     }
 
     /// Decode the mapping (or alias of one) `idx` into the existing `m`.
-    fn into_map(&mut self, idx: usize, m: &mut GoMap, depth: usize) -> Result<(), String> {
+    fn merge_into(&mut self, idx: usize, m: &mut GoMap, depth: usize) -> Result<(), String> {
         self.enter()?;
         match self.node(idx)? {
             Node::Map(children) => self.fill_map(children, m, depth),
             Node::Alias { target, name } => {
-                self.through_alias(idx, *target, name, |d, t| d.into_map(t, m, depth))
+                self.through_alias(idx, *target, name, |d, t| d.merge_into(t, m, depth))
             }
             _ => Err(merge_error()),
         }
@@ -401,7 +401,6 @@ fn resolved_tag(r: &Resolved) -> &'static str {
         Resolved::Int(_) | Resolved::Uint(_) => "tag:yaml.org,2002:int",
         Resolved::Float(_) => "tag:yaml.org,2002:float",
         Resolved::Timestamp => "tag:yaml.org,2002:timestamp",
-        Resolved::Merge => "tag:yaml.org,2002:merge",
         Resolved::Str => "tag:yaml.org,2002:str",
     }
 }
@@ -434,7 +433,7 @@ fn scalar(value: &str, implicit: bool, tag: Option<&str>) -> Result<GoVal, Strin
                     let bytes = super::jose::B64STD.decode(text).map_err(|_| {
                         "yaml: !!binary value contains invalid base64 data".to_string()
                     })?;
-                    return Ok(GoVal::Str(String::from_utf8_lossy(&bytes).into_owned()));
+                    return Ok(GoVal::Str(go_lossy_utf8(&bytes)));
                 }
                 "str" => return Ok(GoVal::Str(value.to_string())),
                 "bool" | "int" | "float" | "null" | "timestamp" => {}
@@ -467,8 +466,21 @@ fn scalar(value: &str, implicit: bool, tag: Option<&str>) -> Result<GoVal, Strin
         Resolved::Uint(u) => GoVal::Uint(u),
         Resolved::Float(f) => GoVal::Float(f),
         // Timestamps stay the text they were (go-yaml v2 into interface{}).
-        Resolved::Timestamp | Resolved::Merge | Resolved::Str => GoVal::Str(value.to_string()),
+        Resolved::Timestamp | Resolved::Str => GoVal::Str(value.to_string()),
     })
+}
+
+/// Bytes as Go's `json.Marshal` writes a string holding them: every byte
+/// of an invalid UTF-8 sequence becomes U+FFFD.
+fn go_lossy_utf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{fffd}');
+        }
+    }
+    out
 }
 
 /// Go's `%#v` of a decoded value (`top`: not inside a container, where a

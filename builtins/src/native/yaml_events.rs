@@ -146,7 +146,8 @@ struct Scanner<'a> {
     tokens_parsed: usize,
     token_available: bool,
     stream_start_produced: bool,
-    stream_end_produced: bool,
+    /// STREAM-END is queued: nothing more to read.
+    stream_end_fetched: bool,
     indent: isize,
     indents: Vec<isize>,
     simple_key_allowed: bool,
@@ -177,7 +178,7 @@ impl<'a> Scanner<'a> {
             tokens_parsed: 0,
             token_available: false,
             stream_start_produced: false,
-            stream_end_produced: false,
+            stream_end_fetched: false,
             indent: -1,
             indents: Vec::new(),
             simple_key_allowed: false,
@@ -292,7 +293,7 @@ impl<'a> Scanner<'a> {
                 let Some(&idx) = self.keys_by_token.get(&self.tokens_parsed) else {
                     break;
                 };
-                if !self.key_is_valid(idx)? {
+                if !self.key_is_valid(idx)? || self.stream_end_fetched {
                     break;
                 }
             }
@@ -422,16 +423,16 @@ impl<'a> Scanner<'a> {
     }
 
     fn remove_simple_key(&mut self) -> Res<()> {
-        if let Some(key) = self.simple_keys.last().copied() {
-            if key.possible {
-                if key.required {
-                    return Err(self.error(key.mark, "could not find expected ':'"));
-                }
-                if let Some(k) = self.simple_keys.last_mut() {
-                    k.possible = false;
-                }
-                self.keys_by_token.remove(&key.token_number);
+        if let Some(key) = self.simple_keys.last().copied()
+            && key.possible
+        {
+            if key.required {
+                return Err(self.error(key.mark, "could not find expected ':'"));
             }
+            if let Some(k) = self.simple_keys.last_mut() {
+                k.possible = false;
+            }
+            self.keys_by_token.remove(&key.token_number);
         }
         Ok(())
     }
@@ -522,6 +523,7 @@ impl<'a> Scanner<'a> {
         self.unroll_indent(-1);
         self.remove_simple_key()?;
         self.simple_key_allowed = false;
+        self.stream_end_fetched = true;
         let m = self.mark;
         self.push(Tok::StreamEnd, m);
         Ok(())
@@ -1516,12 +1518,7 @@ impl<'a> Parser<'a> {
         self.scanner.token_available = false;
         self.scanner.tokens_parsed += 1;
         match self.scanner.tokens.pop_front() {
-            Some(t) => {
-                if t.kind == Tok::StreamEnd {
-                    self.scanner.stream_end_produced = true;
-                }
-                t.kind
-            }
+            Some(t) => t.kind,
             None => Tok::StreamEnd,
         }
     }
@@ -1657,10 +1654,10 @@ impl<'a> Parser<'a> {
                     if version {
                         return Err(parser_error("found duplicate %YAML directive", s));
                     }
-                    if let Tok::VersionDirective(major, minor) = self.take() {
-                        if major != 1 || minor != 1 {
-                            return Err(parser_error("found incompatible YAML document", s));
-                        }
+                    if let Tok::VersionDirective(major, minor) = self.take()
+                        && (major != 1 || minor != 1)
+                    {
+                        return Err(parser_error("found incompatible YAML document", s));
                     }
                     version = true;
                 }
