@@ -18,6 +18,15 @@
 //!
 //! Syntax errors carry go-yaml's messages and line numbers (see
 //! [`super::yaml_events::SyntaxError::message`]).
+//!
+//! Known differences from OPA:
+//! - values nest at most [`DEFAULT_MAX_DEPTH`] (512) levels, the limit of
+//!   this crate's value model; go-yaml accepts up to 10,000, so documents
+//!   nested 513 to 10,000 deep fail here with `yaml: exceeded max depth of
+//!   512` (and `yaml.is_valid` says false);
+//! - where Go's random map order decides (two keys that become the same
+//!   string, like `1` and `1.0`, or which of several unsupported keys is
+//!   reported), the later key in the document wins or the first is named.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
