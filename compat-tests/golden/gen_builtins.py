@@ -73,6 +73,98 @@ def _too_big(v):
     return False
 
 
+
+def yaml_documents():
+    """YAML texts for yaml.unmarshal / yaml.is_valid: YAML 1.1 resolution
+    (plain vs quoted), tags, block and flow styles, anchors and merge keys,
+    multi-documents, tabs, unicode, non-string keys, limits and errors."""
+    docs = ["a: 1", "a: [1, 2]", "- x\n- y", "a: b: c", "", "{", "a: yes", "1.5", "x: 0x10",
+            "a: !!str 1", "~", "[1, 2", "a:\n  b: 1\n  c: [x]"]
+    # YAML 1.1 plain scalars, and the same text quoted.
+    plains = ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+              "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "yEs", "tRue", "~", "null", "Null", "NULL",
+              "nULL", "0", "-0", "+1", "017", "08", "0o17", "0O17", "0x1F", "0X1f", "-0x1F", "+0x10", "0b101",
+              "0B11", "-0b11", "1_000", "0_1", "1__2", "0x", "0b", "0b2", "1.5", "-.5", ".5", "1.", "1e3", "1E+3",
+              "1e-7", "6.02e23", "1e400", "-1e400", "1e-400", ".inf", "-.Inf", "+.INF", ".nan", ".NaN", "._5",
+              "190:20:30", "1:20", "-1:20", "1:60", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+              "2001-12-14 21:59:43.10", "2002-1-2", "2002-13-40", "20021214", "9223372036854775807",
+              "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+              "18446744073709551616", "99999999999999999999999", "0xFFFFFFFFFFFFFFFFFF", "<<", "x y", "é"]
+    docs.append("\n".join(f"k{i}: {p}" for i, p in enumerate(plains)))
+    docs.append("[" + ", ".join(f"'{p}'" for p in plains) + "]")
+    for p in ["yes", "off", "~", "", "0x1F", "1e3", ".inf", ".nan", "2001-12-14", "190:20:30", "<<", "-.inf"]:
+        docs.append(f"a: {p}")
+        docs.append(f'a: "{p}"')
+    docs.append("a: |\n  yes\nb: >-\n  0x10\n")
+    # Tags.
+    for t in ["!!str 1", "!!str yes", "!!int \"3\"", "!!int 0x10", "!!int 1.5", "!!int abc", "!!int 2001-12-14",
+              "!!float 1", "!!float \"2.5\"", "!!float .inf", "!!float abc", "!!float 18446744073709551615",
+              "!!bool yes", "!!bool \"true\"", "!!bool 1", "!!null ~", "!!null \"\"", "!!null x",
+              "!!timestamp 2001-12-14", "!!timestamp x", "!!binary aGVsbG8=", "!!binary aGk", "!!binary 4oI=",
+              "!!binary /w==", "!!binary 4oKsYQ==", "!!binary \"aGk=\"", "!!binary a Gk=", "!!binary |\n  aGVs\n  bG8=\n",
+              "!!merge <<", "!!int <<", "! 3", "! yes", "!foo bar", "!foo 3", "!<tag:yaml.org,2002:int> 3",
+              "!<!bar> x", "!e!x y", "!!str", "!!null", "!!map {a: 1}", "!!seq [1]", "!!str [1]", "!!set {a, b}"]:
+        docs.append(f"a: {t}")
+    docs += ["%TAG !e! tag:example.com,2000:\n---\na: !e!foo bar\n",
+             "%TAG !! tag:example.com,2000:\n---\na: !!int 3\n",
+             "%YAML 1.1\n---\na: 1\n", "%YAML 1.2\n---\na: 1\n", "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+             "%FOO bar\n--- a\n", "%TAG !e! x\n%TAG !e! y\n--- a\n"]
+    # Block and flow styles, nesting, comments.
+    docs += ["a: |\n  line1\n  line2\n\n  line4\nb: >\n  folded\n  text\n\n  para\nc: |+\n  keep\n\n\nd: |-\n  strip\n",
+             "a: >-\n   more indented\n  less\n", "a: |2\n   two\n  one\n", "a: |0\n x", "a: |x",
+             "\"multi\n  line\n\n  quoted\"", "'single\n\n  folded'", "plain\n  multi\n\n  line",
+             "a: \"\\u00e9\\x41\\U0001F600\\N\\_\\L\\P\\t\\0\"", "a: \"\\q\"", "a: \"\\xZZ\"",
+             "a: \"\\uD800\"", "a: \"x\\\n  y\"", "a: 'it''s'", "a: 'x'y", "a: \"x\" y",
+             "? - a\n  - b\n: c\n", "? a\n? b\n: c\n", "? |\n  block key\n: v\n", "{a, b: c, ? d}", "[a: 1, b: 2, ? c : d]",
+             "a:\n- b\n-   c: 1\n    d: 2\n", "- - - x\n    - y\n  - z\n", "- [a, {b: c}, [d]]\n",
+             "a: [1,\n  2,\n 3]\n", "a: {b: 1,\nc: 2}\n", "a: 1 # comment\n# full\nb: 2", "a: b#c", "a: b #c",
+             "key with spaces: value with spaces", "a:\n", "a:\nb:\n", "-\n-\n", "- 1\n- 2\n-", "? \n: ",
+             "{a: 1, a: 2}", "a: 1\na: 2", "[,]", "{,}", "[a,,b]", "[a]: b", "[]: x", "{}: x", "[[]]: x",
+             "a: [b]: c", "'a': 'b': c", "a: - b", "a: ? b", "- a: b\n  - c", "- a\n - b", "a: b\n c: d",
+             "a:\n  b: c\n d: e", "a: 1\n b", "a: [1, 2]]", "a: {b: 1", "a: 'x", "a: \"x", "a: @x", "a: `x",
+             "a: 'x\n...\ny'", "a: \"x\n---\ny\"", "..."]
+    # Anchors, aliases, merge keys.
+    docs += ["a: &x 1\nb: *x", "base: &base\n  a: 1\n  b: 2\nderived:\n  <<: *base\n  b: 3\n",
+             "x: &a [1, 2]\ny: *a\nz: [*a, *a]\n", "- &a {x: 1}\n- &b {q: 2}\n- <<: [*a, *b]\n  z: 3\n",
+             "<<: [{a: 1}, {a: 2, b: 2}]\n", "a: 1\n<<: {a: 2}", "<<: {a: 2}\na: 1", "\"<<\": {a: 2}",
+             "<<: 1", "<<: [1]", "- &s x\n- <<: *s", "a: *x", "a: &x [*x]", "a: &x\n  b: *x\n", "a: *b\nb: &b 1",
+             "a: &b 1\na: &b 2\nc: *b", "a: &x\nb: *x", "&a a: *a", "*a: 1", "a: &a.b 1", "&x [*x]",
+             "a: &a [1]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]"]
+    laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+    for p, c in zip("bcdefghi", "abcdefgh"):
+        laughs += f"{p}: &{p} [*{c},*{c},*{c},*{c},*{c},*{c},*{c},*{c},*{c}]\n"
+    docs.append(laughs)
+    # Documents.
+    docs += ["a: 1\n---\nb: 2", "---\na: 1\n...\n---\nb: 2\n", "a: 1\n---\n[", "---\n", "# only a comment",
+             "--- |\n  text\n", "--- !!str\n", "---\n- a\n...\n", "a: x\n---\n", "--- a\n--- b"]
+    # Tabs.
+    docs += ["\ta: 1", "a:\tb", "a: \tb", "a: b\t# c", "-\tx", "- \tx", "a:\n\t- 1", "a:\n  b: 1\n\tc: 2",
+             "[\t1,\t2]", "{a:\t1}", "a: |\n\tx", "a: |\n  x\n\ty", "a: 'x\n\ty'", "a: x\n\t y", "? a\n:\tb",
+             "- a\n-\tb", "key: value\n\tother: x", "a: 1\n\t", "a: b\n*v\n\tc", "a: b\n*v\nc"]
+    # Unicode, line breaks, byte-order marks, control characters.
+    docs += ["x: \"é中😀\"", "é: 中", "\ufeffa: 1", "\ufeff\ufeffa: 1\nb: 2", "\ufeffa: 1\n\ufeffb: 2",
+             "a: 1\r\nb: 2\r\n", "a: 1\rb: 2", "a: x\u2028y", "a: \"\u0085\"", "\u0001", "a: \"\u0007\"",
+             "a: 1\n" * 120 + "b: \u0007"]
+    # Keys that are not strings; NaN and infinities. (Not keys that become
+    # the same string, like `1` and `1.0`: which one wins depends on Go's
+    # map order.)
+    docs += ["1: a\n2.5: b\ntrue: c\nno: d", "0.1: a\n1e20: b\n1e5: c\n1.5e-7: d\n123456789: e\n3.14159265358979: f",
+             ".inf: a\n-.inf: b\n.nan: c", "0x10: a\n017: b", "2001-12-14: d", "~: d", "null: a\nb: 1",
+             "18446744073709551615: a", "[1, 2]: x", "{a: 1}: x", "? {a: 1}\n: b", "[1.5, 1000000.0, 1e21, 1.0, 1e-5]: x",
+             "[~, 18446744073709551615, 'q', yes]: x", "~: [1, {a: ~}]", "a: .nan", "a: .inf", "a: [-.inf]", "b: 1\na: .nan\nc: .inf"]
+    # Kubernetes manifests.
+    docs += ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\n  labels:\n    app: web\n    tier: \"frontend\"\n"
+             "spec:\n  containers:\n  - name: nginx\n    image: nginx:1.14.2\n    ports:\n    - containerPort: 80\n"
+             "    env:\n    - name: DEBUG\n      value: \"true\"\n    - name: ENABLED\n      value: yes\n",
+             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    note: |\n      multi\n      line\n"
+             "spec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+             "    spec:\n      containers:\n      - name: web\n        image: \"web:1.0\"\n        resources:\n"
+             "          limits: {cpu: 500m, memory: 128Mi}\n        args: [\"--port\", \"8080\", --verbose]\n---\nkind: Service\n",
+             "apiVersion: v1\nkind: ConfigMap\ndata:\n  enabled: \"on\"\n  count: \"3\"\n  raw: off\n  version: 1.10\n"]
+    # Limits: nesting beyond go-yaml's 10,000 levels, long simple keys.
+    docs += ["[" * 10001, "- " * 10001 + "x", "k" * 1025 + ": v", "k" * 1000 + ": v", "[" + "k" * 1100 + ": v]"]
+    return list(dict.fromkeys(docs))
+
 def J(*vals):
     return [{"json": v} for v in vals]
 
@@ -341,8 +433,7 @@ def cases():
                                  "f": [1234567.5, 0.000012, 1e21, 100.25, 1e100]})))
     for s in ystrings:
         j.append(("yaml.marshal", J({s: s})))
-    for s in ["a: 1", "a: [1, 2]", "- x\n- y", "a: b: c", "", "{", "a: yes", "1.5", "x: 0x10",
-              "a: !!str 1", "~", "[1, 2", "a:\n  b: 1\n  c: [x]"]:
+    for s in yaml_documents():
         j.append(("yaml.unmarshal", J(s)))
         j.append(("yaml.is_valid", J(s)))
     fam["json"] = j

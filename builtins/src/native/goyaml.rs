@@ -24,8 +24,38 @@ pub(crate) fn go_format_g(f: f64) -> String {
             "0".into()
         };
     }
-    let e = format!("{f:e}"); // shortest digits: "-1.2345e6"
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    format_g_shortest(&format!("{f:e}"))
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
+/// read back as the same `float32`.
+pub(crate) fn go_format_g32(f: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let f = f as f32;
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    format_g_shortest(&format!("{f:e}"))
+}
+
+/// `%g` layout of the shortest digits in `e` (Rust's `{:e}` text of a
+/// finite, non-zero float): exponent form below 1e-4 and from 1e6 up.
+fn format_g_shortest(e: &str) -> String {
+    let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mant.starts_with('-');
     let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
@@ -73,31 +103,73 @@ fn yaml_number(v: &crate::Number) -> String {
     go_format_g(v.as_f64())
 }
 
-fn is_int_like(s: &str) -> bool {
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
-    let body = plain.strip_prefix(['+', '-']).unwrap_or(&plain);
-    if body.is_empty() {
-        return false;
-    }
-    if let Some(b) = body.strip_prefix("0b") {
-        return !b.is_empty() && b.bytes().all(|c| c == b'0' || c == b'1');
-    }
-    if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        return !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit());
-    }
-    if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        return !o.is_empty() && o.bytes().all(|c| (b'0'..=b'7').contains(&c));
-    }
-    if body.len() > 1 && body.starts_with('0') {
-        return body.bytes().all(|c| (b'0'..=b'7').contains(&c));
-    }
-    body.bytes().all(|c| c.is_ascii_digit())
+/// What go-yaml v2's `resolve` makes of a scalar's text: the YAML 1.1
+/// type it reads as (the value, for the ones `yaml.unmarshal` keeps).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Resolved {
+    /// `~`, `null`, `Null`, `NULL` or the empty string.
+    Null,
+    /// `y`/`yes`/`true`/`on` … and their `n`/`no`/`false`/`off` twins.
+    Bool(bool),
+    /// An integer that fits Go's `int` (64-bit).
+    Int(i64),
+    /// An integer above `i64::MAX` that fits `uint64`.
+    Uint(u64),
+    /// A float, `.inf` / `.nan` included.
+    Float(f64),
+    /// A timestamp (`2001-12-14`, RFC 3339 with short fields, …).
+    Timestamp,
+    /// Anything else: the text stays a string.
+    Str,
 }
 
-fn is_float_like(s: &str) -> bool {
-    // ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (underscores removed)
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
-    let b = plain.as_bytes();
+/// Go's `strconv.ParseUint(s, 0, 64)`: `0x`/`0o`/`0b` prefixes, a leading
+/// `0` for octal, no sign.
+fn go_parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let (base, digits) = match (b.first(), b.get(1).map(u8::to_ascii_lowercase)) {
+        (Some(b'0'), Some(p)) if b.len() >= 3 && matches!(p, b'x' | b'o' | b'b') => {
+            let base = match p {
+                b'x' => 16,
+                b'o' => 8,
+                _ => 2,
+            };
+            (base, s.get(2..)?)
+        }
+        (Some(b'0'), _) => (8, s.get(1..)?),
+        _ => (10, s),
+    };
+    let mut n: u64 = 0;
+    for c in digits.chars() {
+        let d = u64::from(c.to_digit(base)?);
+        n = n.checked_mul(u64::from(base))?.checked_add(d)?;
+    }
+    Some(n)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let u = go_parse_uint(body)?;
+    if neg {
+        0i64.checked_sub_unsigned(u)
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`: go-yaml's
+/// float syntax (and, for text that starts with `.`, all `ParseFloat`
+/// accepts there).
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
     let mut i = 0;
     if matches!(b.first(), Some(b'+' | b'-')) {
         i += 1;
@@ -133,6 +205,57 @@ fn is_float_like(s: &str) -> bool {
         }
     }
     i == b.len()
+}
+
+/// A float in go-yaml's syntax that `ParseFloat` takes without a range
+/// error (overflow to infinity is an error there; underflow to 0 is not).
+fn parse_yaml_float(s: &str) -> Option<f64> {
+    if !is_yaml_float(s) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// go-yaml v2's `resolve` for an untagged plain scalar (`timestamps`:
+/// whether timestamp syntax is tried, as it is without a tag and with
+/// `!!timestamp`). Base-60 numbers are not resolved (they stay strings),
+/// and neither is `<<` (go-yaml's table lookup skips text that starts with
+/// `<`; a plain `<<` key is a merge key by its text alone).
+pub(crate) fn resolve_scalar(s: &str, timestamps: bool) -> Resolved {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Resolved::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false);
+        }
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Resolved::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    match s.as_bytes().first() {
+        Some(b'.') => parse_yaml_float(s).map_or(Resolved::Str, Resolved::Float),
+        Some(c) if c.is_ascii_digit() || *c == b'+' || *c == b'-' => {
+            if timestamps && is_timestamp(s) {
+                return Resolved::Timestamp;
+            }
+            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            if let Some(i) = go_parse_int(&plain) {
+                Resolved::Int(i)
+            } else if let Some(u) = go_parse_uint(&plain) {
+                Resolved::Uint(u)
+            } else if let Some(f) = parse_yaml_float(&plain) {
+                Resolved::Float(f)
+            } else {
+                Resolved::Str
+            }
+        }
+        _ => Resolved::Str,
+    }
 }
 
 fn is_base60_float(s: &str) -> bool {
@@ -189,13 +312,7 @@ fn is_timestamp(s: &str) -> bool {
 
 /// Whether go-yaml v2 would resolve the plain scalar to a non-string.
 fn resolves_non_string(s: &str) -> bool {
-    const SPECIAL: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
-        ".NaN", ".NAN", "<<",
-    ];
-    SPECIAL.contains(&s) || is_int_like(s) || is_float_like(s) || is_timestamp(s)
+    resolve_scalar(s, true) != Resolved::Str
 }
 
 fn is_break(c: char) -> bool {

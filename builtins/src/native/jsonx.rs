@@ -484,54 +484,6 @@ fn match_schema(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
     ]))
 }
 
-// --- YAML -----------------------------------------------------------------
-
-fn yaml_to_value(y: &serde_yaml::Value) -> Result<Value, String> {
-    Ok(match y {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(*b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::int(i)
-            } else if let Some(u) = n.as_u64() {
-                super::number_value(&u.to_string())
-            } else {
-                let f = n.as_f64().unwrap_or(0.0);
-                crate::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| "json: unsupported value: NaN or Inf".to_string())?
-            }
-        }
-        serde_yaml::Value::String(s) => Value::string(s.as_str()),
-        serde_yaml::Value::Sequence(s) => {
-            Value::array(s.iter().map(yaml_to_value).collect::<Result<_, _>>()?)
-        }
-        serde_yaml::Value::Mapping(m) => {
-            let mut out = Vec::with_capacity(m.len());
-            for (k, v) in m {
-                let key = match k {
-                    serde_yaml::Value::String(s) => s.clone(),
-                    serde_yaml::Value::Number(n) => n.to_string(),
-                    serde_yaml::Value::Bool(b) => b.to_string(),
-                    serde_yaml::Value::Null => "null".to_string(),
-                    _ => return Err("yaml: invalid map key".to_string()),
-                };
-                out.push((Value::string(key), yaml_to_value(v)?));
-            }
-            Value::object(out)
-        }
-        serde_yaml::Value::Tagged(t) => yaml_to_value(&t.value)?,
-    })
-}
-
-fn yaml_parse(s: &str) -> Result<Value, String> {
-    if s.trim().is_empty() {
-        return Ok(Value::Null);
-    }
-    let y: serde_yaml::Value = serde_yaml::from_str(s).map_err(|e| format!("yaml: {e}"))?;
-    yaml_to_value(&y)
-}
-
 /// Register the JSON / YAML / object builtins.
 pub(crate) fn register(r: &mut Registry) {
     native(r, "json.is_valid", 1, |_, a| {
@@ -590,13 +542,13 @@ pub(crate) fn register(r: &mut Registry) {
         Ok(Some(acc))
     });
     native(r, "yaml.is_valid", 1, |_, a| {
-        let ok = matches!(a.first(), Some(Value::String(s)) if yaml_parse(s).is_ok());
+        let ok = matches!(a.first(), Some(Value::String(s)) if super::yaml_decode::is_valid(s));
         Ok(Some(Value::Bool(ok)))
     });
     native(r, "yaml.unmarshal", 1, |_, a| {
         let name = "yaml.unmarshal";
         let s = args::string(name, a, 0)?;
-        yaml_parse(s)
+        super::yaml_decode::unmarshal(s)
             .map(Some)
             .map_err(|m| BuiltinError::failed(name, m))
     });

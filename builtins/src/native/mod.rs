@@ -37,6 +37,8 @@ mod semver;
 pub(crate) mod sprintf;
 mod time;
 mod units;
+mod yaml_decode;
+mod yaml_events;
 
 /// Register every native builtin.
 pub(crate) fn register_all(r: &mut Registry) {
