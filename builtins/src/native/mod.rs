@@ -25,6 +25,7 @@ mod graphql;
 mod jsonx;
 mod misc;
 mod net;
+mod parse_module;
 mod regexes;
 mod semver;
 pub(crate) mod sprintf;
@@ -44,6 +45,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     jsonx::register(r);
     misc::register(r);
     net::register(r);
+    parse_module::register(r);
     regexes::register(r);
     semver::register(r);
     graphql::register(r);
