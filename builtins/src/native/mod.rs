@@ -32,6 +32,7 @@ mod http_client;
 mod jsonx;
 mod misc;
 mod net;
+mod parse_module;
 mod regexes;
 mod semver;
 pub(crate) mod sprintf;
@@ -54,6 +55,7 @@ pub(crate) fn register_all(r: &mut Registry) {
     jsonx::register(r);
     misc::register(r);
     net::register(r);
+    parse_module::register(r);
     regexes::register(r);
     globs::register(r);
     semver::register(r);
