@@ -184,8 +184,11 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// test rules so each runs on its own.
 fn load_file(path: &Path, seen: &mut HashMap<(String, String), usize>) -> Result<Loaded, String> {
     let raw = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut source = crate::admission::compat::separate_paren_lines(&raw);
     let name = path.display().to_string();
+    // Refuse what regorus cannot parse in bounded time before parsing it.
+    crate::rego::prepare_module(&name, &raw, crate::rego::default_registry())
+        .map_err(|e| e.to_string())?;
+    let mut source = crate::admission::compat::separate_paren_lines(&raw);
     let mut v0 = false;
     let mut engine = regorus::Engine::new();
     let package = match engine.add_policy(name.clone(), source.clone()) {
@@ -304,9 +307,11 @@ fn compile_refs(loaded: &[&Loaded], opts: &TestOptions) -> Result<regorus::Engin
     for l in loaded {
         engine.set_rego_v0(l.v0);
         // Output-argument calls of host builtins, as every Rego path does.
-        let source = crate::rego::rewrite_for_host_builtins(&l.source, registry);
+        let name = l.file.display().to_string();
+        let source =
+            crate::rego::prepare_module(&name, &l.source, registry).map_err(|e| e.to_string())?;
         engine
-            .add_policy(l.file.display().to_string(), source.into_owned())
+            .add_policy(name, source.into_owned())
             .map_err(|e| e.to_string())?;
     }
     // Analyse everything now, so compile errors surface here.

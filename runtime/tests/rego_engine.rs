@@ -443,3 +443,26 @@ fn shadow_mode_reports_divergences() {
     // Without a shadow there are no stats.
     assert_eq!(v1("package s\nv := 1\n").shadow_stats(), None);
 }
+
+/// Brackets nested past what the Rego parser handles in bounded time are
+/// refused at load, at once and with the reason; the limit itself loads.
+#[test]
+fn deeply_nested_brackets_are_refused_quickly() {
+    let nested = |d: usize| format!("package n\n\nx := {}1{}\n", "[".repeat(d), "]".repeat(d));
+    let t = Instant::now();
+    let err = Policy::from_rego(
+        &[RegoSource::new("deep.rego", nested(200))],
+        &RegoOptions::default(),
+    )
+    .unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("deep.rego") && msg.contains("200 levels") && msg.contains("more than the 20"),
+        "{msg}"
+    );
+    // Within the limit (kept small here: parsing time doubles per level).
+    let p = v1(&nested(8));
+    let e = p.eval("n/x", &json("{}")).unwrap();
+    assert!(result(&e).is_some());
+}

@@ -4,7 +4,7 @@ use super::case::{Case, RegoVersion};
 use crate::oracle::{Oracle, OracleOutcome, OracleRequest};
 use regowasm_builtins::{EvalContext, Registry};
 use regowasm_runtime::rego::{
-    register_host_builtins, rewrite_for_host_builtins, with_eval_context,
+    prepare_module, register_host_builtins, rewrite_for_host_builtins, with_eval_context,
 };
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -248,7 +248,10 @@ impl RegoEngine {
             engine.set_input(v);
         }
         for (name, src) in case.named_modules() {
-            let src = rewrite_for_host_builtins(&src, &self.registry).into_owned();
+            let src = match prepare_module(&name, &src, &self.registry) {
+                Ok(src) => src.into_owned(),
+                Err(e) => return Ok(error_outcome(&e.to_string())),
+            };
             if let Err(e) = engine.add_policy(name, src) {
                 return Ok(error_outcome(&e.to_string()));
             }

@@ -172,7 +172,8 @@ impl RegoEvaluator {
             .map_err(|e| e.to_string())?;
         let mut packages = Vec::with_capacity(modules.len());
         for (name, source) in modules {
-            let source = crate::rego::rewrite_for_host_builtins(source, registry);
+            let source =
+                crate::rego::prepare_module(name, source, registry).map_err(|e| e.to_string())?;
             packages.push(add_module(&mut engine, name, &source, version)?);
         }
         if let Some(data) = data {

@@ -90,7 +90,31 @@ pub fn rewrite_for_host_builtins<'a>(
     rewrite_output_args(src, &arity_of)
 }
 
-pub use rewrite::rewrite_output_args;
+pub use rewrite::{MAX_BRACKET_NESTING, bracket_nesting, rewrite_output_args};
+
+/// A module's source made ready for a regorus engine with host builtins:
+/// refused when its brackets nest deeper than [`MAX_BRACKET_NESTING`]
+/// (regorus would take exponential time, or overflow its stack, to parse
+/// it), otherwise with output-argument calls of host builtins rewritten
+/// ([`rewrite_for_host_builtins`]). Every Rego path adds modules through
+/// this.
+pub fn prepare_module<'a>(
+    name: &str,
+    src: &'a str,
+    registry: &regowasm_builtins::Registry,
+) -> Result<std::borrow::Cow<'a, str>, PolicyError> {
+    let depth = bracket_nesting(src);
+    if depth > MAX_BRACKET_NESTING {
+        return Err(PolicyError::Load {
+            engine: EngineKind::Rego,
+            message: format!(
+                "{name}: brackets nest {depth} levels deep, more than the {MAX_BRACKET_NESTING} \
+                 this runtime parses (the Rego parser's time doubles with every level)"
+            ),
+        });
+    }
+    Ok(rewrite_for_host_builtins(src, registry))
+}
 
 /// Run `f` with `ctx` as the evaluation context host builtins see (on
 /// this thread, until `f` returns).
@@ -367,7 +391,7 @@ impl RegoPolicy {
         for s in sources {
             let v = s.version.unwrap_or(options.version);
             engine.set_rego_v0(v == RegoVersion::V0);
-            let text = rewrite_for_host_builtins(&s.text, &options.policy.registry);
+            let text = prepare_module(&s.name, &s.text, &options.policy.registry)?;
             engine
                 .add_policy(s.name.clone(), text.into_owned())
                 .map_err(load_err)?;
