@@ -124,3 +124,29 @@ fn published_capabilities_are_generated() {
         path.display()
     );
 }
+
+/// Every builtin OPA v1.20.2's Wasm compiler leaves to the host is served
+/// (natively, or behind a capability), none through the regorus fallback.
+#[test]
+fn every_wasm_host_builtin_is_served_natively() {
+    let rows = coverage(&Registry::with_defaults()).unwrap();
+    let not_native: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.wasm,
+                WasmServing::InModule
+                    | WasmServing::Host(Served::Native)
+                    | WasmServing::Host(Served::Gated)
+            )
+        })
+        .map(|r| format!("{}: {}", r.builtin.name, r.wasm))
+        .collect();
+    assert!(not_native.is_empty(), "{not_native:?}");
+    let gated: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.wasm == WasmServing::Host(Served::Gated))
+        .map(|r| r.builtin.name.as_str())
+        .collect();
+    assert_eq!(gated, ["http.send", "net.lookup_ip_addr", "opa.runtime"]);
+}
