@@ -17,14 +17,7 @@ struct Emitter {
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
 pub(crate) fn go_format_g(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    format_g_shortest(&format!("{f:e}"))
+    crate::gofloat::format(f, 'g', None)
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
