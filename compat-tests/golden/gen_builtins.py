@@ -548,19 +548,30 @@ def main():
         if only and family not in only:
             continue
         out = [{"name": name, "args": args, "expect": o.call(name, args)} for name, args in cs]
-        path = os.path.join(HERE, f"{family}.json")
-        if check:
-            with open(path) as f:
-                old = json.load(f)
-            if old != out:
-                drift += 1
-                print(f"{family}: golden corpus differs from OPA", file=sys.stderr)
-        else:
-            with open(path, "w") as f:
-                json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
-                f.write("\n")
-            print(f"{family}: {len(out)} cases")
+        drift += write_or_check(family, out, len(out), check)
     return 1 if drift else 0
+
+
+def write_or_check(family, out, count, check, text=None):
+    """Write compat-tests/golden/<family>.json (`text`, or `out` as
+    indented JSON), or with `check` compare the stored corpus with `out`.
+    Returns 1 when the stored corpus differs from OPA's answers, else 0."""
+    path = os.path.join(HERE, f"{family}.json")
+    if check:
+        with open(path) as f:
+            old = json.load(f)
+        if old != out:
+            print(f"{family}: golden corpus differs from OPA", file=sys.stderr)
+            return 1
+        return 0
+    with open(path, "w") as f:
+        if text is None:
+            json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
+            f.write("\n")
+        else:
+            f.write(text)
+    print(f"{family}: {count} cases")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ Usage: gen_graphql.py [--check]
 import json, os, random, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_builtins import HERE, LIB, Oracle, J  # noqa: E402
+from gen_builtins import LIB, Oracle, J, write_or_check  # noqa: E402
 
 SCHEMA = """
 "The root"
@@ -616,18 +616,7 @@ def main():
     for k in ["SCHEMA", "SCHEMA2", "SCHEMA3"]:
         defs[k + "_AST"] = o.call("graphql.parse_schema", J(defs[k]))["value"]
     out = {"defs": defs, "cases": [compress(c, defs) for c in out]}
-    path = os.path.join(HERE, "graphql.json")
-    if check:
-        with open(path) as f:
-            old = json.load(f)
-        if old != out:
-            print("graphql: golden corpus differs from OPA", file=sys.stderr)
-            return 1
-        return 0
-    with open(path, "w") as f:
-        f.write(dump(out))
-    print(f"graphql: {len(out['cases'])} cases")
-    return 0
+    return write_or_check("graphql", out, len(out["cases"]), check, text=None if check else dump(out))
 
 
 if __name__ == "__main__":

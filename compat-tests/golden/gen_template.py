@@ -17,7 +17,7 @@ Usage: gen_template.py [--check]
 import ctypes, json, os, random, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_builtins import HERE, LIB, Oracle  # noqa: E402
+from gen_builtins import LIB, Oracle, write_or_check  # noqa: E402
 
 NAME = "strings.render_template"
 
@@ -370,19 +370,7 @@ def main():
     for template, vars_ in cases():
         args, expect = run(o, template, vars_)
         out.append({"name": NAME, "args": args, "expect": expect})
-    path = os.path.join(HERE, "template.json")
-    if check:
-        with open(path) as f:
-            old = json.load(f)
-        if old != out:
-            print("template: golden corpus differs from OPA", file=sys.stderr)
-            return 1
-        return 0
-    with open(path, "w") as f:
-        json.dump(out, f, indent=1, ensure_ascii=False, sort_keys=True)
-        f.write("\n")
-    print(f"template: {len(out)} cases")
-    return 0
+    return write_or_check("template", out, len(out), check)
 
 
 if __name__ == "__main__":
