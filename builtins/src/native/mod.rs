@@ -29,6 +29,7 @@ mod gotime;
 mod goyaml;
 mod graphql;
 mod http_client;
+mod gojsonschema;
 mod jsonx;
 mod misc;
 mod net;
