@@ -71,7 +71,10 @@ impl Dec {
         let (mant, e) = match rest.find(['e', 'E']) {
             Some(i) => (
                 rest.get(..i)?,
-                rest.get(i + 1..)?.trim_start_matches('+').parse::<i64>().ok()?,
+                rest.get(i + 1..)?
+                    .trim_start_matches('+')
+                    .parse::<i64>()
+                    .ok()?,
             ),
             None => (rest, 0),
         };
@@ -139,8 +142,20 @@ impl Dec {
     }
 
     fn cmp(&self, o: &Dec) -> Ordering {
-        let sa = if self.is_zero() { 0 } else if self.neg { -1 } else { 1 };
-        let sb = if o.is_zero() { 0 } else if o.neg { -1 } else { 1 };
+        let sa = if self.is_zero() {
+            0
+        } else if self.neg {
+            -1
+        } else {
+            1
+        };
+        let sb = if o.is_zero() {
+            0
+        } else if o.neg {
+            -1
+        } else {
+            1
+        };
         if sa != sb {
             return sa.cmp(&sb);
         }
@@ -501,11 +516,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn parse(&mut self, doc: &'a Json, idx: usize, draft: Draft) -> Result<(), String> {
-        if draft >= Draft::D6 {
-            if let Json::Bool(b) = doc {
-                self.set(idx, |n| n.pass = Some(*b));
-                return Ok(());
-            }
+        if draft >= Draft::D6
+            && let Json::Bool(b) = doc
+        {
+            self.set(idx, |n| n.pass = Some(*b));
+            return Ok(());
         }
         let Json::Obj(m) = doc else {
             return Err(parse_error());
@@ -530,7 +545,11 @@ impl<'a> Compiler<'a> {
         get_string(m, "title")?;
         get_string(m, "description")?;
         if let Some(r) = get_string(m, "$ref")? {
-            let key = if r.is_empty() { "#".to_string() } else { r.to_string() };
+            let key = if r.is_empty() {
+                "#".to_string()
+            } else {
+                r.to_string()
+            };
             if let Some(&target) = self.refs.get(&key) {
                 self.set(idx, |n| n.ref_to = Some(target));
             } else {
@@ -594,20 +613,19 @@ impl<'a> Compiler<'a> {
                 return Err(invalid_type(VALID_SCHEMA, "patternProperties"));
             };
             for (k, v) in pp {
-                let re =
-                    Regex::new(k).map_err(|_| format!("Invalid regex pattern '{k}'"))?;
+                let re = Regex::new(k).map_err(|_| format!("Invalid regex pattern '{k}'"))?;
                 let c = self.sub(v, draft)?;
                 self.set(idx, |n| n.pattern_properties.push((re, c)));
             }
         }
-        if let Some(pn) = m.get("propertyNames") {
-            if draft >= Draft::D6 {
-                if !is_schema_value(pn) {
-                    return Err(invalid_type(VALID_SCHEMA, "patternProperties"));
-                }
-                let c = self.sub(pn, draft)?;
-                self.set(idx, |n| n.property_names = Some(c));
+        if let Some(pn) = m.get("propertyNames")
+            && draft >= Draft::D6
+        {
+            if !is_schema_value(pn) {
+                return Err(invalid_type(VALID_SCHEMA, "patternProperties"));
             }
+            let c = self.sub(pn, draft)?;
+            self.set(idx, |n| n.property_names = Some(c));
         }
         if let Some(deps) = m.get("dependencies") {
             let Json::Obj(deps) = deps else {
@@ -675,10 +693,10 @@ impl<'a> Compiler<'a> {
         self.exclusive(m, idx, draft, "exclusiveMaximum", "maximum")?;
         let min_length = non_negative(m, "minLength")?;
         let max_length = non_negative(m, "maxLength")?;
-        if let (Some(a), Some(b)) = (min_length, max_length) {
-            if a > b {
-                return Err("minLength cannot be greater than maxLength".into());
-            }
+        if let (Some(a), Some(b)) = (min_length, max_length)
+            && a > b
+        {
+            return Err("minLength cannot be greater than maxLength".into());
         }
         if let Some(p) = get_string(m, "pattern")? {
             let re = Regex::new(p).map_err(|_| "pattern must be a valid regex".to_string())?;
@@ -687,10 +705,10 @@ impl<'a> Compiler<'a> {
         let format = get_string(m, "format")?.map(str::to_string);
         let min_properties = non_negative(m, "minProperties")?;
         let max_properties = non_negative(m, "maxProperties")?;
-        if let (Some(a), Some(b)) = (min_properties, max_properties) {
-            if a > b {
-                return Err("minProperties cannot be greater than maxProperties".into());
-            }
+        if let (Some(a), Some(b)) = (min_properties, max_properties)
+            && a > b
+        {
+            return Err("minProperties cannot be greater than maxProperties".into());
         }
         let mut required: Vec<String> = Vec::new();
         for r in get_slice(m, "required")? {
@@ -720,17 +738,17 @@ impl<'a> Compiler<'a> {
             n.max_items = max_items;
             n.unique_items = unique_items;
         });
-        if let Some(c) = m.get("contains") {
-            if draft >= Draft::D6 {
-                let c = self.sub(c, draft)?;
-                self.set(idx, |n| n.contains = Some(c));
-            }
+        if let Some(c) = m.get("contains")
+            && draft >= Draft::D6
+        {
+            let c = self.sub(c, draft)?;
+            self.set(idx, |n| n.contains = Some(c));
         }
-        if let Some(c) = m.get("const") {
-            if draft >= Draft::D6 {
-                let s = normalized(c);
-                self.set(idx, |n| n.constant = Some(s));
-            }
+        if let Some(c) = m.get("const")
+            && draft >= Draft::D6
+        {
+            let s = normalized(c);
+            self.set(idx, |n| n.constant = Some(s));
         }
         if m.contains_key("enum") {
             let mut list: Vec<String> = Vec::new();
@@ -788,7 +806,13 @@ impl<'a> Compiler<'a> {
     ) -> Result<(), String> {
         let Some(v) = m.get(key) else { return Ok(()) };
         let is_min = key == "exclusiveMinimum";
-        let current = |n: &Node| if is_min { n.minimum.clone() } else { n.maximum.clone() };
+        let current = |n: &Node| {
+            if is_min {
+                n.minimum.clone()
+            } else {
+                n.maximum.clone()
+            }
+        };
         let from_bool = |this: &mut Self, b: bool| -> Result<(), String> {
             let cur = this.nodes.get(idx).and_then(current);
             let Some(cur) = cur else {
@@ -981,18 +1005,16 @@ impl Schema {
             Json::Bool(_) => (!has("boolean")).then_some("boolean"),
             Json::Str(_) => (!has("string")).then_some("string"),
         };
-        if typed {
-            if let Some(g) = given {
-                res.add(
-                    "invalid_type",
-                    ctx,
-                    format!(
-                        "Invalid type. Expected: {}, given: {g}",
-                        types_text(&n.types)
-                    ),
-                );
-                return;
-            }
+        if typed && let Some(g) = given {
+            res.add(
+                "invalid_type",
+                ctx,
+                format!(
+                    "Invalid type. Expected: {}, given: {g}",
+                    types_text(&n.types)
+                ),
+            );
+            return;
         }
         self.validate_schema(n, v, res, ctx);
         match v {
@@ -1065,10 +1087,10 @@ impl Schema {
                     ctx,
                     "Must validate one and only one schema (oneOf)".into(),
                 );
-                if count == 0 {
-                    if let Some(b) = best {
-                        res.merge(b);
-                    }
+                if count == 0
+                    && let Some(b) = best
+                {
+                    res.merge(b);
                 }
             }
         }
@@ -1089,14 +1111,14 @@ impl Schema {
                 );
             }
         }
-        if let Some(s) = n.not {
-            if self.sub(s, v, ctx).valid() {
-                res.add(
-                    "number_not",
-                    ctx,
-                    "Must not validate the schema (not)".into(),
-                );
-            }
+        if let Some(s) = n.not
+            && self.sub(s, v, ctx).valid()
+        {
+            res.add(
+                "number_not",
+                ctx,
+                "Must not validate the schema (not)".into(),
+            );
         }
         if let Json::Obj(o) = v {
             for (k, d) in &n.dependencies {
@@ -1148,26 +1170,26 @@ impl Schema {
     }
 
     fn validate_common(&self, n: &Node, v: &Json, res: &mut Res, ctx: &[String]) {
-        if let Some(c) = &n.constant {
-            if &normalized(v) != c {
-                let desc = format!("{} does not match: {c}", field_name(ctx));
-                res.add("const", ctx, desc);
-            }
+        if let Some(c) = &n.constant
+            && &normalized(v) != c
+        {
+            let desc = format!("{} does not match: {c}", field_name(ctx));
+            res.add("const", ctx, desc);
         }
-        if let Some(list) = &n.enumeration {
-            if !list.contains(&normalized(v)) {
-                let desc = format!(
-                    "{} must be one of the following: {}",
-                    field_name(ctx),
-                    list.join(", ")
-                );
-                res.add("enum", ctx, desc);
-            }
+        if let Some(list) = &n.enumeration
+            && !list.contains(&normalized(v))
+        {
+            let desc = format!(
+                "{} must be one of the following: {}",
+                field_name(ctx),
+                list.join(", ")
+            );
+            res.add("enum", ctx, desc);
         }
-        if let Some(f) = &n.format {
-            if !is_format(f, v) {
-                res.add("format", ctx, format!("Does not match format '{f}'"));
-            }
+        if let Some(f) = &n.format
+            && !is_format(f, v)
+        {
+            res.add("format", ctx, format!("Does not match format '{f}'"));
         }
         res.score += 1;
     }
@@ -1205,23 +1227,23 @@ impl Schema {
             }
         }
         let len = a.len() as i64;
-        if let Some(m) = n.min_items {
-            if len < m {
-                res.add(
-                    "array_min_items",
-                    ctx,
-                    format!("Array must have at least {m} items"),
-                );
-            }
+        if let Some(m) = n.min_items
+            && len < m
+        {
+            res.add(
+                "array_min_items",
+                ctx,
+                format!("Array must have at least {m} items"),
+            );
         }
-        if let Some(m) = n.max_items {
-            if len > m {
-                res.add(
-                    "array_max_items",
-                    ctx,
-                    format!("Array must have at most {m} items"),
-                );
-            }
+        if let Some(m) = n.max_items
+            && len > m
+        {
+            res.add(
+                "array_max_items",
+                ctx,
+                format!("Array must have at most {m} items"),
+            );
         }
         if n.unique_items {
             let mut seen: HashMap<String, usize> = HashMap::new();
@@ -1264,31 +1286,25 @@ impl Schema {
         res.score += 1;
     }
 
-    fn validate_object(
-        &self,
-        n: &Node,
-        o: &BTreeMap<String, Json>,
-        res: &mut Res,
-        ctx: &[String],
-    ) {
+    fn validate_object(&self, n: &Node, o: &BTreeMap<String, Json>, res: &mut Res, ctx: &[String]) {
         let len = o.len() as i64;
-        if let Some(m) = n.min_properties {
-            if len < m {
-                res.add(
-                    "array_min_properties",
-                    ctx,
-                    format!("Must have at least {m} properties"),
-                );
-            }
+        if let Some(m) = n.min_properties
+            && len < m
+        {
+            res.add(
+                "array_min_properties",
+                ctx,
+                format!("Must have at least {m} properties"),
+            );
         }
-        if let Some(m) = n.max_properties {
-            if len > m {
-                res.add(
-                    "array_max_properties",
-                    ctx,
-                    format!("Must have at most {m} properties"),
-                );
-            }
+        if let Some(m) = n.max_properties
+            && len > m
+        {
+            res.add(
+                "array_max_properties",
+                ctx,
+                format!("Must have at most {m} properties"),
+            );
         }
         for r in &n.required {
             if o.contains_key(r) {
@@ -1343,78 +1359,78 @@ impl Schema {
 
     fn validate_string(&self, n: &Node, s: &str, res: &mut Res, ctx: &[String]) {
         let len = s.chars().count() as i64;
-        if let Some(m) = n.min_length {
-            if len < m {
-                res.add(
-                    "string_gte",
-                    ctx,
-                    format!("String length must be greater than or equal to {m}"),
-                );
-            }
+        if let Some(m) = n.min_length
+            && len < m
+        {
+            res.add(
+                "string_gte",
+                ctx,
+                format!("String length must be greater than or equal to {m}"),
+            );
         }
-        if let Some(m) = n.max_length {
-            if len > m {
-                res.add(
-                    "string_lte",
-                    ctx,
-                    format!("String length must be less than or equal to {m}"),
-                );
-            }
+        if let Some(m) = n.max_length
+            && len > m
+        {
+            res.add(
+                "string_lte",
+                ctx,
+                format!("String length must be less than or equal to {m}"),
+            );
         }
-        if let Some((p, re)) = &n.pattern {
-            if !re.is_match(s) {
-                res.add("pattern", ctx, format!("Does not match pattern '{p}'"));
-            }
+        if let Some((p, re)) = &n.pattern
+            && !re.is_match(s)
+        {
+            res.add("pattern", ctx, format!("Does not match pattern '{p}'"));
         }
         res.score += 1;
     }
 
     fn validate_number(&self, n: &Node, t: &str, res: &mut Res, ctx: &[String]) {
         let Some(x) = Dec::parse(t) else { return };
-        if let Some(m) = &n.multiple_of {
-            if !x.is_multiple_of(m) {
-                res.add(
-                    "multiple_of",
-                    ctx,
-                    format!("Must be a multiple of {}", m.go_big_float()),
-                );
-            }
+        if let Some(m) = &n.multiple_of
+            && !x.is_multiple_of(m)
+        {
+            res.add(
+                "multiple_of",
+                ctx,
+                format!("Must be a multiple of {}", m.go_big_float()),
+            );
         }
-        if let Some(m) = &n.maximum {
-            if x.cmp(m) == Ordering::Greater {
-                res.add(
-                    "number_lte",
-                    ctx,
-                    format!("Must be less than or equal to {}", m.go_big_float()),
-                );
-            }
+        if let Some(m) = &n.maximum
+            && x.cmp(m) == Ordering::Greater
+        {
+            res.add(
+                "number_lte",
+                ctx,
+                format!("Must be less than or equal to {}", m.go_big_float()),
+            );
         }
-        if let Some(m) = &n.exclusive_maximum {
-            if x.cmp(m) != Ordering::Less {
-                res.add(
-                    "number_lt",
-                    ctx,
-                    format!("Must be less than {}", m.go_big_float()),
-                );
-            }
+        if let Some(m) = &n.exclusive_maximum
+            && x.cmp(m) != Ordering::Less
+        {
+            res.add(
+                "number_lt",
+                ctx,
+                format!("Must be less than {}", m.go_big_float()),
+            );
         }
-        if let Some(m) = &n.minimum {
-            if x.cmp(m) == Ordering::Less {
-                res.add(
-                    "number_gte",
-                    ctx,
-                    format!("Must be greater than or equal to {}", m.go_big_float()),
-                );
-            }
+        if let Some(m) = &n.minimum
+            && x.cmp(m) == Ordering::Less
+        {
+            res.add(
+                "number_gte",
+                ctx,
+                format!("Must be greater than or equal to {}", m.go_big_float()),
+            );
         }
-        if let Some(m) = &n.exclusive_minimum {
-            if x.cmp(m) != Ordering::Greater {
-                res.add(
-                    "number_gt",
-                    ctx,
-                    format!("Must be greater than {}", m.go_big_float()),
-                );
-            }
+        if let Some(m) = &n.exclusive_minimum
+            && x.cmp(m) != Ordering::Greater
+        {
+            res.add(
+                "number_gt",
+                ctx,
+                format!("Must be greater than {}", m.go_big_float()),
+            );
         }
         res.score += 1;
     }
@@ -1438,10 +1454,8 @@ fn is_format(name: &str, v: &Json) -> bool {
         }
         "ipv4" => s.parse::<std::net::Ipv4Addr>().is_ok(),
         "ipv6" => s.contains(':') && s.parse::<std::net::Ipv6Addr>().is_ok(),
-        "uuid" => Regex::new(
-            "^(?i)[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-        )
-        .is_ok_and(|re| re.is_match(s)),
+        "uuid" => Regex::new("^(?i)[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+            .is_ok_and(|re| re.is_match(s)),
         "uri" | "iri" => url::Url::parse(s).is_ok(),
         "hostname" | "idn-hostname" => {
             s.len() <= 253
