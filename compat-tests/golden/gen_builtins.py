@@ -165,6 +165,191 @@ def yaml_documents():
     docs += ["[" * 10001, "- " * 10001 + "x", "k" * 1025 + ": v", "k" * 1000 + ": v", "[" + "k" * 1100 + ": v]"]
     return list(dict.fromkeys(docs))
 
+D4 = "http://json-schema.org/draft-04/schema#"
+D6 = "http://json-schema.org/draft-06/schema#"
+D7 = "http://json-schema.org/draft-07/schema#"
+
+
+def schema_match_cases():
+    """json.match_schema: every keyword failing and passing, field paths,
+    several errors at once (only where gojsonschema's order is fixed: it
+    walks Go maps for properties, so one failing key per object), drafts,
+    $ref, invalid schemas, string operands."""
+    cs = []
+    kw = [
+        ({"type": "integer"}, ["1", "1.0", "1.5", "\"a\"", "null", "true", "[]", "{}"]),
+        ({"type": "number"}, ["1", "2.5", "\"a\"", "false"]),
+        ({"type": ["string", "null"]}, ["\"a\"", "null", "1", "[1]"]),
+        ({"type": "boolean"}, ["true", "0"]),
+        ({"type": "null"}, ["null", "{}"]),
+        ({"type": "array"}, ["[]", "{}"]),
+        ({"enum": [1, "a", None, {"b": [1.50]}, [1, 2]]}, ["1", "1.0", "\"a\"", "\"b\"", "{\"b\":[1.5]}", "[2,1]", "null"]),
+        ({"enum": []}, ["1"]),
+        ({"enum": ["<a&b>"]}, ["\"x\""]),
+        ({"const": 1e2}, ["100", "100.0", "1"]),
+        ({"const": {"a": [1, 2.5, "x"]}}, ["{\"a\":[1,2.5,\"x\"]}", "{\"a\":[]}"]),
+        ({"const": None}, ["null", "0"]),
+        ({"minimum": 10.25}, ["10.25", "10", "-3"]),
+        ({"maximum": 1e30}, ["1e31", "5"]),
+        ({"maximum": 0.000001}, ["1"]),
+        ({"minimum": 12345678.5}, ["1"]),
+        ({"minimum": 1000000}, ["1"]),
+        ({"minimum": 100000}, ["1"]),
+        ({"maximum": -1e-5}, ["1"]),
+        ({"maximum": 0.0001}, ["1"]),
+        ({"exclusiveMinimum": 10}, ["10", "11"]),
+        ({"exclusiveMaximum": 1}, ["1", "0.5"]),
+        ({"multipleOf": 0.1}, ["5.5", "5.55"]),
+        ({"multipleOf": 3}, ["9", "10", "9.0"]),
+        ({"multipleOf": 1e-7}, ["5", "0.00000015"]),
+        ({"multipleOf": 2, "maximum": 1, "minimum": 10}, ["5.5"]),
+        ({"exclusiveMinimum": 10, "exclusiveMaximum": 1}, ["5"]),
+        ({"minLength": 3}, ["\"ab\"", "\"abc\"", "\"éé\"", "5"]),
+        ({"maxLength": 2}, ["\"abc\"", "\"ab\""]),
+        ({"minLength": 5, "pattern": "^x"}, ["\"abc\"", "\"xabcd\""]),
+        ({"pattern": "[0-9]+"}, ["\"abc\"", "\"a1\"", "12"]),
+        ({"format": "date-time"}, ["\"abc\"", "\"2020-01-01T00:00:00Z\"", "5"]),
+        ({"format": "email"}, ["\"abc\"", "\"a@b.com\""]),
+        ({"format": "ipv4"}, ["\"1.2.3\"", "\"1.2.3.4\""]),
+        ({"format": "ipv6"}, ["\"::1\"", "\"1.2.3.4\""]),
+        ({"format": "date"}, ["\"2020-13-01\"", "\"2020-01-31\""]),
+        ({"format": "uuid"}, ["\"x\"", "\"123e4567-e89b-12d3-a456-426614174000\""]),
+        ({"format": "no-such-format"}, ["\"x\""]),
+        ({"minItems": 2}, ["[1]", "[1,2]"]),
+        ({"maxItems": 0}, ["[1]", "[]"]),
+        ({"uniqueItems": True}, ["[1,1]", "[1,1,1]", "[1,1.0]", "[{\"a\":1},{\"a\":1}]", "[1,2]"]),
+        ({"uniqueItems": True, "minItems": 10}, ["[1,1,{\"a\":1},{\"a\":1}]"]),
+        ({"items": {"type": "integer"}}, ["[1,\"x\",2,\"y\"]", "[1,2]"]),
+        ({"items": [{"type": "integer"}, {"type": "string"}]}, ["[1,2]", "[\"a\"]", "[1,\"a\",true]"]),
+        ({"items": [{"type": "integer"}], "additionalItems": False}, ["[1,2,3]", "[1]"]),
+        ({"items": [{"type": "integer"}], "additionalItems": {"type": "integer"}}, ["[1,\"a\"]", "[1,2]"]),
+        ({"contains": {"type": "string"}}, ["[1]", "[1,\"a\"]", "[]"]),
+        ({"contains": {"minimum": 5, "type": "integer"}}, ["[\"a\",1]", "[1,\"a\"]"]),
+        ({"maxItems": 0, "contains": {"type": "string"}}, ["[1]"]),
+        ({"minProperties": 1, "required": ["a", "b"]}, ["{}", "{\"a\":1,\"b\":2}"]),
+        ({"maxProperties": 1}, ["{\"a\":1,\"b\":2}"]),
+        ({"required": ["id"], "properties": {"id": {"type": "integer"}}}, ["{\"id\":\"foo\"}", "{}", "{\"id\":5}"]),
+        ({"additionalProperties": False, "properties": {"a": {}}}, ["{\"a\":1,\"b\":2}", "{\"a\":1}"]),
+        ({"additionalProperties": {"type": "string"}}, ["{\"a\":1}", "{\"a\":\"x\"}"]),
+        ({"patternProperties": {"^a": {"type": "string"}}}, ["{\"ab\":1}", "{\"ba\":1}"]),
+        ({"patternProperties": {"^a": {"type": "string"}}, "additionalProperties": False}, ["{\"ab\":\"x\",\"b\":1}"]),
+        ({"propertyNames": {"maxLength": 1}}, ["{\"ab\":1}", "{\"a\":1}"]),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, ["{\"A\":1}"]),
+        ({"dependencies": {"a": ["b", "c"]}}, ["{\"a\":1}", "{\"a\":1,\"b\":1,\"c\":1}", "{\"b\":1}"]),
+        ({"dependencies": {"a": {"required": ["z"]}}}, ["{\"a\":1}", "{\"a\":1,\"z\":1}"]),
+        ({"anyOf": [{"type": "string"}, {"type": "boolean"}]}, ["1", "true"]),
+        ({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 5}]}, ["1", "\"a\"", "true"]),
+        ({"anyOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}]}, ["{\"a\":1}", "{}"]),
+        ({"oneOf": [{"type": "string"}, {"type": "boolean", "minimum": 1}]}, ["1"]),
+        ({"oneOf": [{"type": "integer"}, {"minimum": 0}]}, ["1", "-1", "1.5"]),
+        ({"allOf": [{"type": "string"}, {"maximum": 0}]}, ["1", "-1"]),
+        ({"allOf": [{"minimum": 0}, {"maximum": 10}]}, ["5", "20"]),
+        ({"not": {"type": "integer"}}, ["1", "\"a\""]),
+        ({"not": {"type": "integer", "minimum": 3}}, ["5", "1"]),
+        ({"if": {"type": "integer"}, "then": {"maximum": 0}}, ["1", "-1", "\"x\""]),
+        ({"if": {"type": "integer"}, "else": {"minLength": 3}}, ["\"x\"", "\"xyz\"", "5"]),
+        ({"if": {"properties": {"k": {"const": "a"}}}, "then": {"required": ["x"]}, "else": {"required": ["y"]}}, ["{\"k\":\"a\"}", "{\"k\":\"b\"}"]),
+        ({"properties": {"a": False}}, ["{\"a\":1}", "{}"]),
+        ({"items": False}, ["[1]", "[]"]),
+        # nesting: field paths
+        ({"properties": {"a": {"properties": {"b": {"items": {"type": "integer"}}}}}}, ["{\"a\":{\"b\":[1,\"x\"]}}"]),
+        ({"properties": {"a": {"required": ["q"], "properties": {"b": {"enum": [1]}}}}}, ["{\"a\":{\"b\":2}}"]),
+        ({"items": {"properties": {"n": {"type": "string"}}, "required": ["n"]}}, ["[{\"n\":1},{},{\"n\":\"x\"}]"]),
+        ({"properties": {"a.b": {"type": "string"}}}, ["{\"a.b\":1}"]),
+        ({"properties": {"a": {"const": 5}}}, ["{\"a\":4}"]),
+        ({"properties": {"a": {"items": {"enum": ["x"]}}}}, ["{\"a\":[\"y\"]}"]),
+        # several errors at once
+        ({"type": "object", "minProperties": 3, "required": ["a"], "additionalProperties": False, "not": {}}, ["{\"b\":1}"]),
+        ({"type": "string", "minLength": 5, "pattern": "^a", "enum": ["abcdef"], "format": "email"}, ["\"b\""]),
+        ({"anyOf": [{"minimum": 5}], "allOf": [{"maximum": 0}], "not": {"type": "integer"}, "multipleOf": 2}, ["3"]),
+        # drafts
+        ({"$schema": D4, "minimum": 10, "exclusiveMinimum": True, "maximum": 1, "exclusiveMaximum": True}, ["5", "10"]),
+        ({"$schema": D4, "const": 1, "contains": {"type": "string"}}, ["2", "[1]"]),
+        ({"$schema": D4, "exclusiveMinimum": 10}, ["5"]),
+        ({"$schema": D6, "exclusiveMinimum": 10, "const": 1}, ["5"]),
+        ({"$schema": D6, "if": {"type": "integer"}, "then": {"maximum": 0}}, ["5"]),
+        ({"$schema": D7, "if": {"type": "integer"}, "then": {"maximum": 0}}, ["5"]),
+        ({"$schema": D7, "exclusiveMaximum": True}, ["5"]),
+        ({"$schema": D6, "properties": {"a": True, "b": False}}, ["{\"a\":1,\"b\":1}"]),
+        ({"$schema": D4, "properties": {"a": True}}, ["{\"a\":1}"]),
+        ({"minimum": 10, "exclusiveMinimum": True}, ["10"]),
+        ({"maximum": 10, "exclusiveMaximum": False}, ["10", "11"]),
+        # $ref
+        ({"definitions": {"pos": {"type": "integer", "minimum": 1}}, "properties": {"n": {"$ref": "#/definitions/pos"}}}, ["{\"n\":0}", "{\"n\":\"x\"}", "{\"n\":3}"]),
+        ({"definitions": {"node": {"type": "object", "properties": {"next": {"$ref": "#/definitions/node"}, "v": {"type": "integer"}}}}, "$ref": "#/definitions/node"}, ["{\"next\":{\"next\":{\"v\":\"x\"}}}"]),
+        ({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}, "required": ["name"]}, ["{\"name\":1,\"kids\":[{}]}"]),
+        ({"$ref": "#/definitions/a", "type": "string", "definitions": {"a": {"type": "integer"}}}, ["\"x\"", "1"]),
+        ({"definitions": {"a~b": {"type": "integer"}, "c/d": {"type": "string"}}, "items": [{"$ref": "#/definitions/a~0b"}, {"$ref": "#/definitions/c~1d"}]}, ["[\"x\",1]"]),
+        ({"items": [{"type": "integer"}], "properties": {"x": {"$ref": "#/items/0"}}}, ["{\"x\":\"s\"}"]),
+    ]
+    for sch, docs in kw:
+        for d in docs:
+            cs.append((d, sch))
+    # Documents as objects / arrays, schemas as strings.
+    cs += [
+        ({"id": "foo"}, {"properties": {"id": {"type": "integer"}}}),
+        ({"id": 5}, "{\"properties\": {\"id\": {\"type\": \"integer\"}}}"),
+        ([1, "a"], {"items": {"type": "integer"}}),
+        ([1, 2], "{\"items\": {\"type\": \"integer\"}}"),
+        ("{\"a\": 1", {"type": "object"}),
+        ({"a": 1}, "{\"type\": "),
+        ("1", "true"),
+        ("1", "false"),
+        ({"a": 1}, "false"),
+        ("1", "[1]"),
+        ("1", "5"),
+        ("1", [1]),
+        (5, {"type": "integer"}),
+        (True, {"type": "integer"}),
+        (None, {"type": "integer"}),
+        ({"a": 1}, 5),
+        ({"a": 1}, None),
+        ("\"x\"", "{\"type\": \"integer\"}"),
+        ({"a": {"b": 1.5}}, {"properties": {"a": {"properties": {"b": {"type": "integer"}}}}}),
+    ]
+    # Invalid schemas (match_schema raises the loader's message).
+    for sch in schema_verify_cases():
+        if isinstance(sch, dict) and sch not in ({"type": "object"},):
+            cs.append(("1", sch))
+    return cs
+
+
+def schema_verify_cases():
+    """json.verify_schema: valid schemas and every schema-loading error."""
+    return [
+        {"type": "object"}, {"type": ["string", "null"]}, {}, {"$schema": D4}, {"$schema": D7, "if": True},
+        {"type": "unknown"}, {"type": "unknown_type"}, {"type": ["string", "string"]}, {"type": ["string", 5]},
+        {"type": 5}, {"properties": {"a": 5}}, {"properties": 5}, {"properties": {"a": {"type": "x"}}},
+        {"$ref": "#/definitions/x"}, {"$ref": "#/definitions/x", "definitions": {}},
+        {"$ref": "#/items/5", "items": [{}]}, {"$ref": "#/x~2"}, {"$ref": "other.json"}, {"$ref": 5},
+        {"$ref": "#/definitions/a", "definitions": {"a": {"type": "integer"}}},
+        {"$ref": "#/definitions/a", "definitions": {"a": 5}}, {"definitions": {"a": 5}}, {"definitions": 5},
+        {"definitions": {"a": {"minimum": "x"}}},
+        {"multipleOf": 0}, {"multipleOf": -1}, {"multipleOf": "x"}, {"minimum": "x"}, {"maximum": "x"},
+        {"minLength": -1}, {"minLength": 1.5}, {"minLength": "a"}, {"maxLength": -2}, {"maxItems": "a"},
+        {"minItems": -1}, {"minLength": 5, "maxLength": 1}, {"minProperties": 3, "maxProperties": 1},
+        {"minProperties": "a"}, {"maxProperties": -1},
+        {"required": [1]}, {"required": ["a", "a"]}, {"required": "a"}, {"uniqueItems": 1},
+        {"enum": [1, 1]}, {"enum": [1, 1.0]}, {"enum": 5}, {"anyOf": 5}, {"anyOf": [5]}, {"oneOf": {}},
+        {"allOf": [{"type": 1}]}, {"not": 5}, {"not": {"type": "nope"}}, {"if": 5}, {"then": 5}, {"else": "x"},
+        {"items": 5}, {"items": [5]}, {"items": {"type": "q"}}, {"additionalItems": 5},
+        {"additionalProperties": 5}, {"additionalProperties": {"type": "q"}},
+        {"patternProperties": {"([": {}}}, {"patternProperties": 5}, {"patternProperties": {"^a": 5}},
+        {"propertyNames": 5}, {"dependencies": {"a": [1]}}, {"dependencies": {"a": 5}}, {"dependencies": 5},
+        {"dependencies": {"a": {"type": "q"}}},
+        {"exclusiveMinimum": "x"}, {"exclusiveMinimum": True}, {"exclusiveMaximum": False},
+        {"$schema": D4, "exclusiveMinimum": 5}, {"$schema": D4, "minimum": 1, "exclusiveMinimum": 5},
+        {"$schema": D6, "exclusiveMinimum": True}, {"$schema": D7, "exclusiveMaximum": "x"},
+        {"$schema": D4, "properties": {"a": True}}, {"$schema": D6, "properties": {"a": True}},
+        {"$schema": D6, "if": 5}, {"$schema": D4, "contains": 5}, {"$schema": 5},
+        {"$schema": "http://example.com/x"}, {"$schema": "https://json-schema.org/draft-04/schema"},
+        {"title": 5}, {"description": []}, {"format": 5}, {"pattern": 5}, {"pattern": "(["}, {"pattern": "^[a-z]+$"},
+        {"$id": 5}, {"id": 5}, {"$schema": D4, "$id": 5}, {"contains": 5}, {"contains": {"type": "q"}},
+        {"const": {"a": 1}}, {"minimum": 1.5, "maximum": 1e300},
+        [1], "[1]", "5", "true", "false", "{\"type\": \"object\"}", "{\"type\": 5}", "{", 1, None,
+    ]
+
+
 def J(*vals):
     return [{"json": v} for v in vals]
 
@@ -423,6 +608,10 @@ def cases():
                    ({"a": 1}, {"type": "array"}), ({"a": 1}, "{"), (1, {"type": "object"})]:
         j.append(("json.match_schema", J(d, sch)))
     for sch in [{"type": "object"}, "{\"type\": \"object\"}", "{", {"type": 5}, 1]:
+        j.append(("json.verify_schema", J(sch)))
+    for d, sch in schema_match_cases():
+        j.append(("json.match_schema", J(d, sch)))
+    for sch in schema_verify_cases():
         j.append(("json.verify_schema", J(sch)))
     ystrings = ["yes", "1", "", "null", "a: b", "x\ny", "- x", "é", "~", "0x1", "1e3", "#c", "  lead",
                 "trail ", "it's", "\"q\"", "@a", "`b", "on", "Y", "1.0", ".inf", "2020-01-01", "a #b",

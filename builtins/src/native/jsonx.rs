@@ -2,6 +2,7 @@
 //! `json.match_schema`, `json.verify_schema`, `object.subset`,
 //! `object.union_n`, `yaml.marshal/unmarshal/is_valid`.
 
+use super::gojsonschema::{self, Json};
 use super::native;
 use crate::{BuiltinError, Registry, Value, args};
 use std::collections::BTreeMap;
@@ -433,12 +434,14 @@ fn json_patch(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
 
 // --- JSON schema ----------------------------------------------------------
 
-fn schema_json(name: &str, v: &Value) -> Result<serde_json::Value, BuiltinError> {
+/// Read a `json.match_schema` / `json.verify_schema` operand as OPA does:
+/// a string holding JSON text, or an object or array taken as is.
+fn schema_json(name: &str, v: &Value) -> Result<Json, BuiltinError> {
     match v {
-        Value::String(s) => {
-            serde_json::from_str(s).map_err(|_| BuiltinError::failed(name, "invalid JSON string"))
-        }
-        Value::Object(_) => Ok(v.to_json()),
+        Value::String(s) => Value::from_json_str(s)
+            .map(|d| Json::from_value(&d))
+            .map_err(|_| BuiltinError::failed(name, "invalid JSON string")),
+        Value::Object(_) | Value::Array(_) => Ok(Json::from_value(v)),
         _ => Err(BuiltinError::failed(
             name,
             "wrong type, expected string or object",
@@ -446,35 +449,22 @@ fn schema_json(name: &str, v: &Value) -> Result<serde_json::Value, BuiltinError>
     }
 }
 
-fn compile_schema(schema: &serde_json::Value) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
-        .should_validate_formats(false)
-        .build(schema)
-        .map_err(|e| e.to_string())
-}
-
 fn match_schema(name: &str, a: &[Value]) -> Result<Value, BuiltinError> {
     let doc = schema_json(name, args::any(name, a, 0)?)?;
     let schema = schema_json(name, args::any(name, a, 1)?)?;
-    let validator = compile_schema(&schema).map_err(|m| BuiltinError::failed(name, m))?;
-    let errors: Vec<Value> = validator
-        .iter_errors(&doc)
+    let compiled = gojsonschema::compile(&schema).map_err(|m| BuiltinError::failed(name, m))?;
+    let errors: Vec<Value> = compiled
+        .validate(&doc)
+        .into_iter()
         .map(|e| {
-            let path = e.instance_path().to_string();
-            let field = if path.is_empty() {
-                "(Root)".to_string()
-            } else {
-                path.trim_start_matches('/').replace('/', ".")
-            };
-            let desc = e.to_string();
             Value::object([
                 (
                     Value::from("error"),
-                    Value::string(format!("{field}: {desc}")),
+                    Value::string(format!("{}: {}", e.field, e.desc)),
                 ),
-                (Value::from("type"), Value::from("invalid_type")),
-                (Value::from("field"), Value::string(field)),
-                (Value::from("desc"), Value::string(desc)),
+                (Value::from("type"), Value::from(e.kind)),
+                (Value::from("field"), Value::string(e.field)),
+                (Value::from("desc"), Value::string(e.desc)),
             ])
         })
         .collect();
@@ -512,7 +502,7 @@ pub(crate) fn register(r: &mut Registry) {
             }
             Err(e) => return Err(e),
         };
-        Ok(Some(match compile_schema(&schema) {
+        Ok(Some(match gojsonschema::compile(&schema) {
             Ok(_) => Value::array(vec![Value::Bool(true), Value::Null]),
             Err(m) => Value::array(vec![
                 Value::Bool(false),

@@ -23,6 +23,7 @@ mod deprecated;
 mod encoding;
 mod fastjson;
 mod globs;
+mod gojsonschema;
 mod goprintf;
 mod gotemplate;
 mod gotime;
