@@ -7,6 +7,7 @@
 //! also run on a [`crate::Policy`] (compiled module), and in shadow mode on
 //! both, with the compiled engine deciding.
 
+use super::doc::{Doc, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -61,8 +62,8 @@ pub(crate) trait Evaluator: Send + Sync + fmt::Debug {
     fn evaluate(
         &self,
         entrypoint: &str,
-        input: &Value,
-        data: Option<&Value>,
+        input: &Input<'_>,
+        data: Option<&Doc>,
     ) -> Result<Option<Value>, String>;
 
     /// A short name of the engine, for messages (`rego`, `wasm`).
@@ -195,16 +196,16 @@ impl Evaluator for RegoEvaluator {
     fn evaluate(
         &self,
         entrypoint: &str,
-        input: &Value,
-        data: Option<&Value>,
+        input: &Input<'_>,
+        data: Option<&Doc>,
     ) -> Result<Option<Value>, String> {
         let mut engine = self.engine.clone();
         if let Some(data) = data {
             engine
-                .add_data(regorus::Value::from(data.clone()))
+                .add_data(data.rego())
                 .map_err(|e| format!("adding data: {e}"))?;
         }
-        engine.set_input(regorus::Value::from(input.clone()));
+        engine.set_input(input.to_rego());
         let ctx = std::sync::Arc::new(regowasm_builtins::EvalContext::new());
         let value = crate::rego::with_eval_context(ctx, || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -249,10 +250,10 @@ impl Evaluator for CompiledEvaluator {
     fn evaluate(
         &self,
         entrypoint: &str,
-        input: &Value,
-        data: Option<&Value>,
+        input: &Input<'_>,
+        data: Option<&Doc>,
     ) -> Result<Option<Value>, String> {
-        if data.is_some_and(|d| d.as_object().is_some_and(|o| !o.is_empty())) {
+        if data.is_some_and(|d| d.json().as_object().is_some_and(|o| !o.is_empty())) {
             return Err("this compiled policy cannot receive per-request data (data.inventory); run it on its Rego source".to_string());
         }
         let entry = entrypoint
@@ -261,7 +262,7 @@ impl Evaluator for CompiledEvaluator {
             .replace('.', "/");
         let eval = self
             .policy
-            .eval(&entry, &crate::Value::from_serde(input))
+            .eval(&entry, &crate::Value::from_serde(&input.to_json()))
             .map_err(|e| e.to_string())?;
         match eval.results.as_slice() {
             [] => Ok(None),
@@ -293,8 +294,8 @@ impl Evaluator for ShadowEvaluator {
     fn evaluate(
         &self,
         entrypoint: &str,
-        input: &Value,
-        data: Option<&Value>,
+        input: &Input<'_>,
+        data: Option<&Doc>,
     ) -> Result<Option<Value>, String> {
         let primary = self.primary.evaluate(entrypoint, input, data);
         let shadow = self.shadow.evaluate(entrypoint, input, data);
@@ -339,16 +340,16 @@ mod tests {
                 .unwrap();
         assert_eq!(pkgs, vec!["data.a", "data.b"]);
         let v = ev
-            .evaluate("data.a.violation", &json!({"x": "hi"}), None)
+            .evaluate("data.a.violation", &Input::Whole(&json!({"x": "hi"})), None)
             .unwrap();
         assert_eq!(v, Some(json!([{"msg": "hi"}])));
         assert_eq!(
-            ev.evaluate("data.b.allow", &json!({"x": "no"}), None)
+            ev.evaluate("data.b.allow", &Input::Whole(&json!({"x": "no"})), None)
                 .unwrap(),
             None
         );
         assert_eq!(
-            ev.evaluate("data.b.allow", &json!({"x": "ok"}), None)
+            ev.evaluate("data.b.allow", &Input::Whole(&json!({"x": "ok"})), None)
                 .unwrap(),
             Some(json!(true))
         );
@@ -363,12 +364,17 @@ mod tests {
         let (ev, _) =
             RegoEvaluator::compile(&modules, RegoVersion::V1, None, Duration::from_secs(1))
                 .unwrap();
-        let data = json!({"inventory": {"items": [1, 2, 3]}});
+        let data = Doc::new(json!({"inventory": {"items": [1, 2, 3]}}));
         assert_eq!(
-            ev.evaluate("data.a.n", &json!({}), Some(&data)).unwrap(),
+            ev.evaluate("data.a.n", &Input::Whole(&json!({})), Some(&data))
+                .unwrap(),
             Some(json!(3))
         );
-        assert_eq!(ev.evaluate("data.a.n", &json!({}), None).unwrap(), None);
+        assert_eq!(
+            ev.evaluate("data.a.n", &Input::Whole(&json!({})), None)
+                .unwrap(),
+            None
+        );
     }
 
     #[test]

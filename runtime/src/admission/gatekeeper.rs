@@ -13,6 +13,7 @@
 //! `<package>.violation` (by name). Every violation must be an object with
 //! a string `msg`; `details` is kept (default `{}`).
 
+use super::doc::{Doc, Input, Part};
 use super::engine::{
     CompiledEvaluator, EngineChoice, Evaluator, FailurePolicy, RegoEvaluator, RegoVersion,
     ShadowEvaluator,
@@ -502,7 +503,7 @@ impl GatekeeperPolicy {
         &self,
         request: &ReviewRequest,
         namespace: Option<&Value>,
-        data: Option<&Value>,
+        data: Option<&Doc>,
     ) -> Vec<ConstraintResult> {
         self.constraints
             .iter()
@@ -522,7 +523,7 @@ impl GatekeeperPolicy {
         c: &Constraint,
         request: &ReviewRequest,
         namespace: Option<&Value>,
-        data: Option<&Value>,
+        data: Option<&Doc>,
     ) -> Result<Option<Vec<Violation>>, String> {
         let matched = c
             .matcher
@@ -531,9 +532,13 @@ impl GatekeeperPolicy {
         if !matched {
             return Ok(None);
         }
-        let input = json!({"review": request.request(), "parameters": c.parameters});
-        // A policy that cannot reach the data document does not get it:
-        // attaching `data.inventory` costs time linear in its size.
+        // The request's regorus form is made once per AdmissionReview and
+        // shared by every constraint.
+        let input = Input::Object(vec![
+            ("review", Part::Shared(request.doc())),
+            ("parameters", Part::Own(&c.parameters)),
+        ]);
+        // A policy that cannot reach the data document does not get it.
         let data = if self.reads_data { data } else { None };
         let value = self
             .evaluator
@@ -754,7 +759,7 @@ mod tests {
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}
         }))
         .unwrap();
-        let data = json!({"inventory": {"n": 3}});
+        let data = Doc::new(json!({"inventory": {"n": 3}}));
         let msgs = |rego: &str| {
             let mut p = GatekeeperPolicy::compile(template(rego)).unwrap();
             p.add_constraint(constraint.clone()).unwrap();

@@ -23,6 +23,7 @@
 //! or serving HTTP (see `server`).
 
 pub(crate) mod compat;
+mod doc;
 mod engine;
 mod error;
 mod gatekeeper;

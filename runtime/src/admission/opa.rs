@@ -290,7 +290,7 @@ impl OpaPolicy {
         let input = request.to_admission_review();
         let value = self
             .evaluator
-            .evaluate(&self.entrypoint, &input, None)
+            .evaluate(&self.entrypoint, &super::doc::Input::Whole(&input), None)
             .map_err(|e| format!("evaluating {}: {e}", self.entrypoint))?
             .ok_or_else(|| format!("malformed result: {} is undefined", self.entrypoint))?;
         self.verdict(&value, request)

@@ -1,5 +1,6 @@
 //! A set of admission policies and the decision they make together.
 
+use super::doc::Doc;
 use super::gatekeeper::ConstraintResult;
 use super::opa::{OpaVerdict, POLICY_API_GROUP, POLICY_KIND};
 use super::yaml::str_at;
@@ -42,15 +43,22 @@ pub struct PolicySet {
 #[derive(Debug, Default)]
 struct InventoryData {
     inventory: Inventory,
-    /// `{"inventory": <document>}`, or `None` when empty.
-    data: Option<Value>,
+    /// `{"inventory": <document>}`, or `None` when empty; its Rego form
+    /// is made once and shared by every evaluation.
+    data: Option<Doc>,
 }
 
 impl InventoryData {
     fn new(inventory: Inventory) -> InventoryData {
-        let data = (!inventory.is_empty()).then(|| json!({"inventory": inventory.document()}));
+        let data = inventory_doc(&inventory);
         InventoryData { inventory, data }
     }
+}
+
+/// The data document of an inventory (`{"inventory": ...}`), `None` when
+/// the inventory is empty.
+fn inventory_doc(inventory: &Inventory) -> Option<Doc> {
+    (!inventory.is_empty()).then(|| Doc::new(json!({"inventory": inventory.document()})))
 }
 
 /// What one constraint or policy contributed to a decision.
@@ -406,7 +414,7 @@ impl PolicySet {
         request: &ReviewRequest,
         inventory: &Inventory,
     ) -> Decision {
-        let data = (!inventory.is_empty()).then(|| json!({"inventory": inventory.document()}));
+        let data = inventory_doc(inventory);
         self.decide_inner(request, inventory, data.as_ref())
     }
 
@@ -414,7 +422,7 @@ impl PolicySet {
         &self,
         request: &ReviewRequest,
         inventory: &Inventory,
-        data: Option<&Value>,
+        data: Option<&Doc>,
     ) -> Decision {
         let namespace = inventory.namespace(request.namespace());
         let mut acc = Accumulator::default();

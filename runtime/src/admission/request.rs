@@ -1,6 +1,7 @@
 //! The admission request policies see.
 
 use super::AdmissionError;
+use super::doc::Doc;
 use super::yaml::{group_version, str_at};
 use serde_json::{Map, Value, json};
 
@@ -17,7 +18,7 @@ pub(crate) const API_V1BETA1: &str = "admission.k8s.io/v1beta1";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRequest {
     api_version: String,
-    request: Value,
+    request: Doc,
 }
 
 impl ReviewRequest {
@@ -77,7 +78,7 @@ impl ReviewRequest {
         normalise(&mut req)?;
         Ok(ReviewRequest {
             api_version: api_version.to_string(),
-            request: Value::Object(req),
+            request: Doc::new(Value::Object(req)),
         })
     }
 
@@ -114,6 +115,11 @@ impl ReviewRequest {
 
     /// The normalised `request` document.
     pub fn request(&self) -> &Value {
+        self.request.json()
+    }
+
+    /// The request as a shared document (its Rego form made once).
+    pub(crate) fn doc(&self) -> &Doc {
         &self.request
     }
 
@@ -139,12 +145,12 @@ impl ReviewRequest {
 
     /// The object under review (on DELETE, the old object).
     pub fn object(&self) -> Option<&Value> {
-        self.request.get("object").filter(|v| !v.is_null())
+        self.request().get("object").filter(|v| !v.is_null())
     }
 
     /// The previous version of the object, on UPDATE and DELETE.
     pub fn old_object(&self) -> Option<&Value> {
-        self.request.get("oldObject").filter(|v| !v.is_null())
+        self.request().get("oldObject").filter(|v| !v.is_null())
     }
 
     /// The request wrapped in an AdmissionReview document, as a
@@ -153,25 +159,28 @@ impl ReviewRequest {
         json!({
             "apiVersion": self.api_version,
             "kind": "AdmissionReview",
-            "request": self.request,
+            "request": self.request(),
         })
     }
 
     /// The same request with a different object under review (used after
     /// a mutation).
     pub(crate) fn with_object(&self, object: Value) -> ReviewRequest {
-        let mut request = self.request.clone();
+        let mut request = self.request().clone();
         if let Value::Object(m) = &mut request {
             m.insert("object".into(), object);
         }
         ReviewRequest {
             api_version: self.api_version.clone(),
-            request,
+            request: Doc::new(request),
         }
     }
 
     fn str(&self, key: &str) -> &str {
-        self.request.get(key).and_then(Value::as_str).unwrap_or("")
+        self.request()
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 }
 
