@@ -32,20 +32,6 @@ const ACCEPTED: &[(&str, &str, &str, &str)] = &[
         "",
         "later OPA's message (compliance suite)",
     ),
-    // chrono-tz's transition table ends before these far-future dates; Go
-    // extends daylight saving time by the zone's POSIX rule.
-    (
-        "time",
-        "time.format",
-        "America/St_Johns",
-        "far-future DST (chrono-tz)",
-    ),
-    (
-        "time",
-        "time.clock",
-        "America/St_Johns",
-        "far-future DST (chrono-tz)",
-    ),
     // opa.runtime is capability-gated (off by default) in this runtime.
     ("misc", "opa.runtime", "[]", "capability-gated"),
     // The value model reads the integer literal `-0` as 0; OPA keeps its

@@ -484,6 +484,17 @@ def cases():
         a = rnd.randint(-5000000000000000000, 5000000000000000000)
         b = rnd.randint(-5000000000000000000, 5000000000000000000)
         t.append(("time.diff", J(a, b)))
+    # Far-future daylight saving (chrono-tz's tables end with 2099; Go keeps
+    # applying the zone's rule): summer and winter instants, and add_date
+    # across the year 2100.
+    for zone in ["Europe/Berlin", "America/New_York", "America/St_Johns", "Australia/Sydney", "Asia/Tokyo"]:
+        for secs in [4102444800 + 86400 * 180, 4102444800 + 86400 * 10, 5680281600 + 86400 * 200, 7258118400 + 86400 * 90,
+                     4133980799, 4099766400 + 86400 * 87]:
+            t.append(("time.clock", J([secs * 10**9, zone])))
+            t.append(("time.date", J([secs * 10**9, zone])))
+        t.append(("time.format", J([(5680281600 + 86400 * 200) * 10**9, zone, "2006-01-02T15:04:05 MST -0700"])))
+    for ns, y, m, d in [(4099766400 * 10**9, 1, 6, 3), (4099766400 * 10**9, 150, 0, 0), (7258118400 * 10**9, -1, -1, -1)]:
+        t.append(("time.add_date", J(ns, y, m, d)))
     fam["time"] = t
 
     # ---- units

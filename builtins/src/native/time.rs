@@ -3,7 +3,7 @@
 use super::gotime::{self, Civil};
 use super::native;
 use crate::{BuiltinError, Registry, Value, args};
-use chrono::{DateTime, NaiveDateTime, Offset, TimeZone};
+use chrono::{DateTime, Datelike, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{OffsetName, Tz};
 
 /// A location as Go's `time.Location`: UTC or an IANA zone.
@@ -113,16 +113,47 @@ fn civil(name: &str, ns: i64, loc: Loc) -> Result<Civil, BuiltinError> {
     Ok(match loc {
         Loc::Utc => Civil::from_naive(&utc.naive_utc(), 0, "UTC".to_string()),
         Loc::Zone(tz) => {
-            let local = utc.with_timezone(&tz);
+            // The zone's rules at the same calendar position of a year
+            // chrono-tz covers (see `rule_year_shift`).
+            let shift = chrono::TimeDelta::days(rule_year_shift(utc.year()));
+            let probe = utc.checked_sub_signed(shift).unwrap_or(utc);
+            let local = probe.with_timezone(&tz);
             let offset = local.offset().fix().local_minus_utc();
             let abbr = local
                 .offset()
                 .abbreviation()
                 .map(str::to_string)
                 .unwrap_or_else(|| numeric_abbrev(offset));
-            Civil::from_naive(&local.naive_local(), offset, abbr)
+            let wall = utc.naive_utc() + chrono::TimeDelta::seconds(i64::from(offset));
+            Civil::from_naive(&wall, offset, abbr)
         }
     })
+}
+
+/// First year whose daylight-saving transitions chrono-tz's tables leave
+/// out (they end with 2099); Go keeps applying the zone's last rule.
+const RULES_END: i32 = 2100;
+
+/// Days to subtract from an instant in `year` to land on the same
+/// calendar position (month, day, weekday) of a year before
+/// [`RULES_END`]: one of 2072–2099 with the same leap status and the same
+/// weekday on 1 January, where the zone's current rule gives the same
+/// transitions. 0 for years chrono-tz covers.
+fn rule_year_shift(year: i32) -> i64 {
+    use chrono::NaiveDate;
+    if year < RULES_END {
+        return 0;
+    }
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1);
+    let (Some(target), leap) = (jan1(year), NaiveDate::from_ymd_opt(year, 2, 29).is_some()) else {
+        return 0;
+    };
+    (RULES_END - 28..RULES_END)
+        .filter_map(|y| jan1(y).map(|d| (y, d)))
+        .find(|(y, d)| {
+            d.weekday() == target.weekday() && NaiveDate::from_ymd_opt(*y, 2, 29).is_some() == leap
+        })
+        .map_or(0, |(_, d)| (target - d).num_days())
 }
 
 fn in_range(name: &str, ns: i128) -> Result<Value, BuiltinError> {
@@ -179,14 +210,16 @@ fn add_date(
         .ok_or_else(too_far)?;
     let utc: NaiveDateTime = match loc {
         Loc::Utc => wall,
-        Loc::Zone(tz) => match tz.from_local_datetime(&wall).earliest() {
-            Some(t) => t.naive_utc(),
-            None => {
+        Loc::Zone(tz) => {
+            let shift = chrono::TimeDelta::days(rule_year_shift(wall.year()));
+            let probe = wall.checked_sub_signed(shift).unwrap_or(wall);
+            let offset = match tz.from_local_datetime(&probe).earliest() {
+                Some(t) => t.offset().fix().local_minus_utc(),
                 // In a gap: Go keeps the offset in effect before it.
-                let before = tz.offset_from_utc_datetime(&wall).fix().local_minus_utc();
-                wall - chrono::TimeDelta::seconds(i64::from(before))
-            }
-        },
+                None => tz.offset_from_utc_datetime(&probe).fix().local_minus_utc(),
+            };
+            wall - chrono::TimeDelta::seconds(i64::from(offset))
+        }
     };
     let secs = i128::from(utc.and_utc().timestamp());
     Ok(secs * 1_000_000_000 + i128::from(c.nanos))
