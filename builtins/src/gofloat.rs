@@ -136,6 +136,26 @@ pub(crate) fn fmt_f(d: &Digits, prec: usize, out: &mut String) {
 /// `strconv.FormatFloat(f, fmt, prec, 64)` for `fmt` in `e E f F g G b`;
 /// `prec` `None` means shortest (-1).
 pub(crate) fn format(f: f64, fmt: char, prec: Option<usize>) -> String {
+    format_sized(f, fmt, prec, false)
+}
+
+/// `strconv.FormatFloat(float64(f), fmt, prec, 32)`: as [`format`], with
+/// the shortest digits (and `b`'s mantissa) of the `float32`.
+pub(crate) fn format32(f: f32, fmt: char, prec: Option<usize>) -> String {
+    format_sized(f64::from(f), fmt, prec, true)
+}
+
+/// [`format`] for a value held as `f64` that is a `float32` when `is32`
+/// (exact: every `f32` is an `f64`).
+fn format_sized(f: f64, fmt: char, prec: Option<usize>, is32: bool) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let shortest = |f: f64| {
+        if is32 {
+            from_sci(f.is_sign_negative(), &format!("{:e}", (f as f32).abs()))
+        } else {
+            shortest(f)
+        }
+    };
     let mut out = String::new();
     if f.is_nan() {
         return "NaN".into();
@@ -149,15 +169,32 @@ pub(crate) fn format(f: f64, fmt: char, prec: Option<usize>) -> String {
     }
     match fmt {
         'b' => {
-            let bits = f.to_bits();
-            let neg = bits >> 63 != 0;
-            let exp = i64::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
-            let mut mant = bits & ((1u64 << 52) - 1);
-            let e = if exp == 0 {
-                -1074
+            // Sign, mantissa and binary exponent of the value at its size.
+            #[allow(clippy::cast_possible_truncation)]
+            let (neg, exp, mut mant, mbits, bias) = if is32 {
+                let bits = (f as f32).to_bits();
+                (
+                    bits >> 31 != 0,
+                    i64::from((bits >> 23) & 0xff),
+                    u64::from(bits & ((1 << 23) - 1)),
+                    23,
+                    150,
+                )
             } else {
-                mant |= 1u64 << 52;
-                exp - 1075
+                let bits = f.to_bits();
+                (
+                    bits >> 63 != 0,
+                    i64::try_from((bits >> 52) & 0x7ff).unwrap_or(0),
+                    bits & ((1u64 << 52) - 1),
+                    52,
+                    1075,
+                )
+            };
+            let e = if exp == 0 {
+                1 - bias
+            } else {
+                mant |= 1u64 << mbits;
+                exp - bias
             };
             if neg {
                 out.push('-');
@@ -239,7 +276,21 @@ pub(crate) fn format(f: f64, fmt: char, prec: Option<usize>) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::format;
+    use super::{format, format32};
+
+    /// `strconv.FormatFloat(x, fmt, -1, 32)` as Go prints it.
+    #[test]
+    fn float32_layouts() {
+        assert_eq!(format32(0.1, 'g', None), "0.1");
+        assert_eq!(format32(16_777_216.0, 'g', None), "1.6777216e+07");
+        assert_eq!(format32(1e-5, 'g', None), "1e-05");
+        assert_eq!(format32(-0.0, 'g', None), "-0");
+        assert_eq!(format32(f32::INFINITY, 'g', None), "+Inf");
+        assert_eq!(format32(1.0, 'b', None), "8388608p-23");
+        assert_eq!(format(1.0, 'b', None), "4503599627370496p-52");
+        assert_eq!(format32(f32::from_bits(1), 'b', None), "1p-149");
+        assert_eq!(format(f64::from_bits(1), 'b', None), "1p-1074");
+    }
 
     #[test]
     fn go_layouts() {

@@ -24,64 +24,7 @@ pub(crate) fn go_format_g(f: f64) -> String {
 /// read back as the same `float32`.
 pub(crate) fn go_format_g32(f: f64) -> String {
     #[allow(clippy::cast_possible_truncation)]
-    let f = f as f32;
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    format_g_shortest(&format!("{f:e}"))
-}
-
-/// `%g` layout of the shortest digits in `e` (Rust's `{:e}` text of a
-/// finite, non-zero float): exponent form below 1e-4 and from 1e6 up.
-fn format_g_shortest(e: &str) -> String {
-    let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let sign = if neg { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let es = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}e{es}{:02}", exp.abs());
-    }
-    // Fixed notation with exactly the shortest digits.
-    let nd = i32::try_from(digits.len()).unwrap_or(0);
-    let dp = exp + 1;
-    let s = if dp <= 0 {
-        format!(
-            "0.{}{}",
-            "0".repeat(usize::try_from(-dp).unwrap_or(0)),
-            digits
-        )
-    } else if dp >= nd {
-        format!(
-            "{digits}{}",
-            "0".repeat(usize::try_from(dp - nd).unwrap_or(0))
-        )
-    } else {
-        let (a, b) = digits.split_at(usize::try_from(dp).unwrap_or(0));
-        format!("{a}.{b}")
-    };
-    format!("{sign}{s}")
+    crate::gofloat::format32(f as f32, 'g', None)
 }
 
 /// A number as go-yaml writes the float64/int JSONToYAML decoded.
