@@ -103,6 +103,13 @@ pub fn prepare_module<'a>(
     src: &'a str,
     registry: &regowasm_builtins::Registry,
 ) -> Result<std::borrow::Cow<'a, str>, PolicyError> {
+    check_nesting(name, src)?;
+    Ok(rewrite_for_host_builtins(src, registry))
+}
+
+/// Refuse source whose brackets nest deeper than [`MAX_BRACKET_NESTING`]
+/// (the part of [`prepare_module`] to run before any regorus parse).
+pub fn check_nesting(name: &str, src: &str) -> Result<(), PolicyError> {
     let depth = bracket_nesting(src);
     if depth > MAX_BRACKET_NESTING {
         return Err(PolicyError::Load {
@@ -113,7 +120,7 @@ pub fn prepare_module<'a>(
             ),
         });
     }
-    Ok(rewrite_for_host_builtins(src, registry))
+    Ok(())
 }
 
 /// Run `f` with `ctx` as the evaluation context host builtins see (on
